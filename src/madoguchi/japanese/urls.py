@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "japanese"
+
+urlpatterns = [
+    path("lookup/", views.postal_code_lookup, name="postal-code-lookup"),
+]

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "madoguchi.portal"
+    label = "portal"
+    verbose_name = _("ホームページ")
+
+    def ready(self) -> None:
+        from .signals import ensure_site_structure_after_migrate
+
+        post_migrate.connect(ensure_site_structure_after_migrate, sender=self)

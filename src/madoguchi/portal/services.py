@@ -1,0 +1,72 @@
+"""Website structure: the one place that creates and changes the page tree's skeleton."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from wagtail.models import Locale, Page, Site
+
+from madoguchi.core.models import Municipality
+
+from .models import DeploymentRootPage, MunicipalityHomePage
+
+
+def ensure_locales() -> dict[str, Locale]:
+    return {code: Locale.objects.get_or_create(language_code=code)[0] for code, _name in settings.LANGUAGES}
+
+
+@transaction.atomic
+def ensure_site_structure() -> DeploymentRootPage:
+    """Make sure the tree has its deployment root, translated into every language, and
+    that the default Wagtail site points at it. Safe to run any number of times."""
+    locales = ensure_locales()
+    root_ja = DeploymentRootPage.objects.filter(locale=locales["ja"]).first()
+    if root_ja is None:
+        tree_root = Page.get_first_root_node()
+        root_ja = DeploymentRootPage(title="madoguchi", slug="madoguchi", locale=locales["ja"])
+        tree_root.add_child(instance=root_ja)
+        # Wagtail's stock welcome page is not part of a madoguchi deployment.
+        for page in tree_root.get_children().exclude(pk=root_ja.pk).type(Page).exact_type(Page):
+            Site.objects.filter(root_page=page).update(root_page=root_ja)
+            page.delete()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=root_ja, is_default_site=True, site_name="madoguchi")
+    elif site.root_page_id != root_ja.pk:
+        site.root_page = root_ja
+        site.save()
+    for code, locale in locales.items():
+        if code != "ja" and not root_ja.has_translation(locale):
+            root_ja.copy_for_translation(locale).save_revision().publish()
+    return root_ja
+
+
+@transaction.atomic
+def create_home_page(municipality: Municipality, *, lead_ja: str = "", lead_en: str = "") -> MunicipalityHomePage:
+    """The municipality's home page in Japanese and its English translation."""
+    root_ja = ensure_site_structure()
+    locales = ensure_locales()
+    existing = MunicipalityHomePage.objects.filter(municipality=municipality, locale=locales["ja"]).first()
+    if existing is not None:
+        return existing
+    home = MunicipalityHomePage(
+        title=municipality.name_ja, slug=municipality.slug, municipality=municipality, lead=lead_ja, locale=locales["ja"]
+    )
+    root_ja.add_child(instance=home)
+    home.save_revision().publish()
+    for code, locale in locales.items():
+        if code == "ja":
+            continue
+        translated = home.copy_for_translation(locale, copy_parents=True)
+        translated.title = municipality.name_en
+        translated.lead = lead_en
+        translated.save_revision().publish()
+    return home
+
+
+def home_page_for(municipality: Municipality, language: str = "ja") -> MunicipalityHomePage | None:
+    return (
+        MunicipalityHomePage.objects.live()
+        .filter(municipality=municipality, locale__language_code=language)
+        .first()
+    )

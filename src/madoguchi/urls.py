@@ -1,0 +1,61 @@
+"""URL map of the deployment.
+
+- `/` and `/en/`: the municipalities of the deployment.
+- `/<slug>/…` and `/en/<slug>/…`: everything of one municipality; its home page and the
+  website are Wagtail pages, module pages are listed in `municipality_patterns`.
+- `/staff/`: the staff console (Wagtail admin); `/django-admin/`: the operator's admin.
+- `/api/v1/`: the REST API and its OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from madoguchi.core import health
+from madoguchi.core import views as core_views
+
+admin.autodiscover()
+# The operator signs in like everyone else: through allauth, with a second factor.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "madoguchi"
+
+# Pages of one municipality, under /<slug>/. Each module adds its own prefix here.
+municipality_patterns: list = []
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("django-admin/", admin.site.urls),
+    path("staff/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include("madoguchi.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core_views.deployment_index, name="deployment-index"),
+    path("preferences/display/", core_views.set_display_preferences, name="display-preferences"),
+    path("accounts/", include("madoguchi.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("postal-codes/", include("madoguchi.japanese.urls")),
+    path("<slug:municipality_slug>/", include(municipality_patterns)),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "madoguchi.core.views.bad_request"
+handler403 = "madoguchi.core.views.permission_denied"
+handler404 = "madoguchi.core.views.page_not_found"
+handler500 = "madoguchi.core.views.server_error"
