@@ -23,6 +23,9 @@ def ensure_site_structure() -> DeploymentRootPage:
     root_ja = DeploymentRootPage.objects.filter(locale=locales["ja"]).first()
     if root_ja is None:
         tree_root = Page.get_first_root_node()
+        if tree_root is None:
+            # An emptied database (flush in tests) has lost Wagtail's own root node too.
+            tree_root = Page.add_root(instance=Page(title="Root", slug="root", locale=locales["ja"], live=True))
         root_ja = DeploymentRootPage(title="madoguchi", slug="madoguchi", locale=locales["ja"])
         tree_root.add_child(instance=root_ja)
         # Wagtail's stock welcome page is not part of a madoguchi deployment.

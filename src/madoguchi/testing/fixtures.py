@@ -1,0 +1,45 @@
+"""pytest fixtures shared by every module (loaded by the root conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django_scopes import scopes_disabled
+
+from madoguchi.core.models import Municipality
+
+from .tenancy import TenantPair, make_tenant
+
+
+@pytest.fixture(autouse=True)
+def _no_scope_in_tests() -> Iterator[None]:
+    """Test code itself may set up and inspect any municipality's rows; requests made
+    by the test client still run inside their own municipality's scope."""
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def kasama(db: None) -> Municipality:
+    from madoguchi.core import services
+
+    return services.create_municipality(
+        code="082163", name_ja="笠間市", name_kana="かさまし", name_en="Kasama City", slug="kasama", prefecture="08"
+    )
+
+
+@pytest.fixture
+def mito(db: None) -> Municipality:
+    from madoguchi.core import services
+
+    return services.create_municipality(
+        code="082015", name_ja="水戸市", name_kana="みとし", name_en="Mito City", slug="mito", prefecture="08"
+    )
+
+
+@pytest.fixture
+def two_municipalities(kasama: Municipality, mito: Municipality) -> TenantPair:
+    """Kasama (home) and Mito (other), each with staff in every role, a resident and an
+    API token."""
+    return TenantPair(home=make_tenant(kasama), other=make_tenant(mito))
