@@ -15,6 +15,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF
 
+from madoguchi.accounts import oidc_config
+
 BASE_DIR = Path(__file__).resolve().parent  # src/madoguchi
 PROJECT_DIR = BASE_DIR.parent.parent  # repository root
 
@@ -182,6 +184,9 @@ else:
 TASK_BACKEND = env.str("TASK_BACKEND", default="rq" if REDIS_URL else "database")
 if TASK_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    # Workers run django-tasks' jobs with its Job class, and need the scheduler for
+    # deferred tasks (retries): `manage.py rqworker --with-scheduler default`.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASK_BACKEND == "immediate":
@@ -281,9 +286,15 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[madoguchi] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env.bool("SECURE_COOKIES", default=False) else "http"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
-# Repeated failures lock the account (per e-mail) and the client address out for a while.
+ACCOUNT_FORMS = {"signup": "madoguchi.accounts.forms.SignupForm"}
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Repeated failures lock the account out (5 in 15 minutes per e-mail address, also when
+# the second factor is wrong) and the client address (30 in 15 minutes: a kiosk or a
+# city hall shares one address among many people) for a while, right password or not.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="20/m/ip,5/15m/key"),
+    "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="30/15m/ip,5/15m/key"),
     "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
@@ -295,33 +306,20 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# An address a provider does not vouch for is verified like any other (the provider's
+# entry may say "email_verified": true, e.g. gBizID, whose account ID is the address).
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # OpenID Connect providers of this deployment, e.g. the Digital Agency's digital
-# authentication app for residents and gBizID for businesses. A JSON list of objects with
-# id, name, server_url, client_id, secret and kind ("resident" or "business").
-OIDC_PROVIDERS = env.json("OIDC_PROVIDERS", default=[])
-SOCIALACCOUNT_PROVIDERS = {
-    "openid_connect": {
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": p["id"],
-                "name": p["name"],
-                "client_id": p["client_id"],
-                "secret": p.get("secret", ""),
-                "settings": {
-                    "server_url": p["server_url"],
-                    "token_auth_method": p.get("token_auth_method", "client_secret_basic"),
-                    "scope": p.get("scope", ["openid", "email", "profile"]),
-                    "kind": p.get("kind", "resident"),
-                },
-            }
-            for p in OIDC_PROVIDERS
-        ],
-    }
-}
+# authentication app for residents and gBizID for businesses: a JSON list, checked at
+# start-up (format in docs/modules/accounts.md and madoguchi/accounts/oidc_config.py).
+OIDC_PROVIDERS = oidc_config.parse_providers(env.str("OIDC_PROVIDERS", default=""))
+SOCIALACCOUNT_PROVIDERS = oidc_config.socialaccount_providers(OIDC_PROVIDERS)
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
+# A second factor is asked at every sign-in: no "trust this browser".
+MFA_TRUST_ENABLED = False
+MFA_FORMS = {"authenticate": "madoguchi.accounts.forms.SecondFactorForm"}
+MFA_ADAPTER = "madoguchi.accounts.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="madoguchi")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 
@@ -357,7 +355,11 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
-        "form-action": [SELF, *env.list("CSP_FORM_ACTION_EXTRA", default=[])],
+        "form-action": [
+            SELF,
+            *oidc_config.form_action_origins(OIDC_PROVIDERS),
+            *env.list("CSP_FORM_ACTION_EXTRA", default=[]),
+        ],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
         "object-src": [NONE],
@@ -374,6 +376,9 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# No avatars from gravatar.com: they would send a hash of each staff e-mail address to a
+# third party on every page of the staff console (and need a CSP exception).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "svg"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "xlsx", "odt", "ods", "txt"]

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "madoguchi.accounts"
     label = "accounts"
     verbose_name = _("アカウント")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

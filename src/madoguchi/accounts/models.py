@@ -101,13 +101,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.display_name or self.family_name or self.email
 
+    # Wagtail's user screens and allauth read and write first_name/last_name.
     @property
-    def first_name(self) -> str:  # Wagtail's user screens read these
+    def first_name(self) -> str:
         return self.given_name
+
+    @first_name.setter
+    def first_name(self, value: str) -> None:
+        self.given_name = (value or "")[:50]
 
     @property
     def last_name(self) -> str:
         return self.family_name
+
+    @last_name.setter
+    def last_name(self, value: str) -> None:
+        self.family_name = (value or "")[:50]
 
     @property
     def staff_profile_or_none(self) -> StaffProfile | None:
@@ -115,6 +124,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             return self.staff_profile
         except StaffProfile.DoesNotExist:
             return None
+
+    @property
+    def is_staff_account(self) -> bool:
+        """Municipal staff and the deployment's operators: they sign in with a second
+        factor and cannot delete their own account."""
+        return bool(self.is_superuser or self.is_staff or self.staff_profile_or_none is not None)
 
 
 class StaffProfile(TenantModel):

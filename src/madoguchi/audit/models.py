@@ -4,13 +4,17 @@ Each municipality has its own chain (the deployment has one more, for entries wi
 municipality). An entry's hash covers its content and the hash of the entry before it, so
 that editing, removing or reordering any entry breaks every hash after it;
 `manage.py verify_audit_chain` names the first entry that no longer fits.
-The database refuses UPDATE on the table (a trigger, see migration 0002), and the model
-refuses to save an existing entry or to delete one.
+The hash is an HMAC keyed with a secret of the deployment (`AUDIT_CHAIN_KEY`), so that
+whoever can write to the database but does not hold the key cannot recompute the chain
+after changing it. The database refuses UPDATE on the table and, on PostgreSQL, DELETE
+(triggers, see `audit.database`); the model and its queryset refuse both as well.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import hmac
 import json
 from typing import Any, ClassVar
 
@@ -32,7 +36,18 @@ class Action(models.TextChoices):
     LOCKED_OUT = "locked_out", _("ロックアウト")
     PERMISSION_DENIED = "permission_denied", _("権限なし")
     SEND = "send", _("送信")
+    VERIFY = "verify", _("チェーンの検証")
     OTHER = "other", _("その他")
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
+    """Bulk changes would bypass `AuditEntry.save()`; refuse them here too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise RuntimeError("audit entries are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("audit entries are append-only")
 
 
 class AuditEntry(models.Model):
@@ -55,12 +70,16 @@ class AuditEntry(models.Model):
     personal_data = models.BooleanField(_("個人情報"), default=False, db_index=True)
     subject_id = models.BigIntegerField(_("本人ID"), null=True, blank=True, db_index=True, help_text=_("個人情報の本人である利用者"))
     reason = models.TextField(_("理由"), blank=True)
-    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
+    # Text, not an inet column: PostgreSQL rewrites addresses into its own notation, and
+    # the hash must cover exactly what is stored.
+    ip_address = models.CharField(_("IPアドレス"), max_length=45, blank=True)
     user_agent = models.CharField(_("ユーザーエージェント"), max_length=300, blank=True)
     request_id = models.CharField(_("リクエストID"), max_length=64, blank=True)
     extra = models.JSONField(_("詳細"), default=dict, blank=True)
     previous_hash = models.CharField(_("前の記録のハッシュ"), max_length=64, editable=False)
     entry_hash = models.CharField(_("ハッシュ"), max_length=64, editable=False, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("監査ログ")
@@ -79,16 +98,19 @@ class AuditEntry(models.Model):
         return f"{self.chain}#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
 
     def canonical_payload(self) -> bytes:
+        """The bytes the hash covers: every hashed field, in a form that reads back the
+        same from SQLite and PostgreSQL."""
         values: dict[str, Any] = {}
         for name in self.HASHED_FIELDS:
             value = getattr(self, name)
             if name == "occurred_at":
-                value = value.isoformat(timespec="microseconds")
+                value = value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
             values[name] = value
         return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical_payload()).hexdigest()
+    def compute_hash(self, key: bytes) -> str:
+        """HMAC-SHA256 of the payload under the chain key."""
+        return hmac.new(key, self.canonical_payload(), hashlib.sha256).hexdigest()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
@@ -102,7 +124,8 @@ class AuditEntry(models.Model):
 class AuditChainHead(models.Model):
     """The last entry of each chain; locked while an entry is appended, so that two
     app servers never give out the same sequence number, and compared with the log when
-    the chain is verified, so that cutting off the newest entries is noticed too."""
+    the chain is verified, so that cutting off the newest entries is noticed too. The
+    database lets the head only move forward one entry at a time (a trigger)."""
 
     chain = models.CharField(max_length=20, unique=True)
     last_sequence = models.PositiveBigIntegerField(default=0)

@@ -12,13 +12,14 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from madoguchi.japanese.checkdigits import validate_local_government_code
+
+from .colours import validate_hex_colour, validate_white_text_contrast
 
 PREFECTURES: list[tuple[str, str]] = [
     ("01", "北海道"), ("02", "青森県"), ("03", "岩手県"), ("04", "宮城県"), ("05", "秋田県"),
@@ -45,9 +46,6 @@ PREFECTURES_EN: dict[str, str] = {
     "42": "Nagasaki", "43": "Kumamoto", "44": "Oita", "45": "Miyazaki", "46": "Kagoshima",
     "47": "Okinawa",
 }
-
-colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("色は #RRGGBB の形式で入力してください。"))
-
 
 def validate_slug_not_reserved(value: str) -> None:
     if value in settings.RESERVED_SLUGS:
@@ -89,16 +87,37 @@ class Municipality(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # White text sits on both colours (navigation bar, buttons), hence the contrast check.
     primary_colour = models.CharField(
-        _("基調色"), max_length=7, default="#0031d8", validators=[colour_validator]
+        _("基調色"),
+        max_length=7,
+        default="#0031d8",
+        validators=[validate_hex_colour, validate_white_text_contrast],
+        help_text=_("ナビゲーションやボタンの背景色。白い文字とのコントラスト比が 4.5:1 以上の濃い色にしてください。"),
     )
     accent_colour = models.CharField(
-        _("強調色"), max_length=7, default="#00118f", validators=[colour_validator]
+        _("強調色"),
+        max_length=7,
+        default="#00118f",
+        validators=[validate_hex_colour, validate_white_text_contrast],
+        help_text=_("ボタンにポインターを重ねたときなどの色。白い文字とのコントラスト比が 4.5:1 以上の濃い色にしてください。"),
     )
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
     address = models.CharField(_("所在地"), max_length=200, blank=True)
+    address_en = models.CharField(
+        _("所在地（英語）"), max_length=250, blank=True, help_text=_("英語のページに表示します。空欄なら日本語で表示します。")
+    )
     phone = models.CharField(_("代表電話"), max_length=20, blank=True)
     email = models.EmailField(_("代表メールアドレス"), blank=True)
+    office_hours_ja = models.CharField(
+        _("開庁時間"), max_length=200, blank=True, help_text=_("例：平日 午前8時30分から午後5時15分まで（土日・祝日・年末年始を除く）")
+    )
+    office_hours_en = models.CharField(
+        _("開庁時間（英語）"),
+        max_length=250,
+        blank=True,
+        help_text=_("例：Weekdays 8:30 a.m. to 5:15 p.m. (closed on weekends, national holidays and at New Year)"),
+    )
     is_active = models.BooleanField(_("公開中"), default=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
@@ -114,6 +133,24 @@ class Municipality(models.Model):
     def name(self) -> str:
         """The name in the active language."""
         return self.name_en if (get_language() or "ja").startswith("en") else self.name_ja
+
+    @property
+    def is_english(self) -> bool:
+        return (get_language() or "ja").startswith("en")
+
+    @property
+    def localized_address(self) -> tuple[str, str]:
+        """(address, its language): the English address on English pages when there is one."""
+        if self.is_english and self.address_en:
+            return self.address_en, "en"
+        return self.address, "ja"
+
+    @property
+    def localized_office_hours(self) -> tuple[str, str]:
+        """(opening hours of the city hall, their language); empty when not known."""
+        if self.is_english and self.office_hours_en:
+            return self.office_hours_en, "en"
+        return self.office_hours_ja, "ja"
 
     @property
     def prefecture_name(self) -> str:
