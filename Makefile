@@ -51,7 +51,7 @@ demo: migrate
 	@trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py db_worker --interval 1 > var/worker.log 2>&1 & WORKER=$$!; \
 	echo "Task worker started (log: var/worker.log)."; \
-	$(PY) manage.py print_demo_logins; \
+	$(PY) manage.py print_demo_logins --base-url http://$(HOST):$(PORT); \
 	DEBUG=0 $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 test: setup

@@ -1,8 +1,21 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
 
-Every document a test loads is checked with axe-core inside the page (an init script runs
-it on load and reports back through a binding); a test fails when any page it visited has
-a serious or critical violation, or a Content-Security-Policy violation.
+Every document a test loads is checked with axe-core, and a test fails at teardown when
+any of them has a serious or critical violation, broke the Content-Security-Policy, or
+logged an error (an uncaught exception, a failed resource, a CSP report) to the console.
+
+How the checks run:
+
+- With JavaScript (the default), an init script injects axe-core into every document, runs
+  it once the document has loaded and reports through the `__madoguchiReport` binding.
+  When the test navigates away, the navigation waits until the document it leaves has
+  reported, so that no page goes unchecked however fast the test clicks.
+- Without JavaScript (`java_script_enabled=False`, see `no_js_page`), no script runs in the
+  page. Each main-frame document is fetched for the browser through a route that keeps a
+  copy; at teardown every copy is shown again in a page of the same context (same cookies,
+  same viewport, still without JavaScript) and checked with axe-core evaluated by Playwright.
+
+One Chromium serves the whole session; each test gets its own context.
 """
 
 from __future__ import annotations
@@ -10,13 +23,27 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+    Response,
+    Route,
+    WebError,
+    sync_playwright,
+)
+from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls that tests
 # make between browser steps are still synchronous and safe.
@@ -27,26 +54,39 @@ AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 BLOCKING_IMPACTS = {"serious", "critical"}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# How long a navigation waits for the check of the page it leaves, and teardown for the last.
+CHECK_TIMEOUT_S = 15.0
+AXE_OPTIONS = json.dumps({"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+AXE_SUMMARY_JS = """(r) => r.violations.map((v) => ({
+  id: v.id, impact: v.impact, help: v.help,
+  nodes: v.nodes.slice(0, 5).map((n) => ({target: n.target, html: n.html.slice(0, 200), summary: n.failureSummary}))
+}))"""
 
 _INIT_SCRIPT = """
 (() => {
   if (window.top !== window || !location.protocol.startsWith("http")) return;
   const report = (kind, data) => window.__madoguchiReport && window.__madoguchiReport(kind, data);
+  const id = (crypto.randomUUID && crypto.randomUUID()) || String(Math.random()).slice(2);
+  report("started", {id, url: location.href});
   document.addEventListener("securitypolicyviolation", (e) => {
-    report("csp", {url: location.href, directive: e.violatedDirective, blocked: e.blockedURI});
+    report("csp", {id, url: location.href, directive: e.violatedDirective, blocked: e.blockedURI});
   });
   const run = () => {
-    report("started", {url: location.href});
-    window.axe.run(document, {runOnly: {type: "tag", values: %(tags)s}, resultTypes: ["violations"]}).then((r) => {
-      report("axe", {url: location.href, violations: r.violations.map((v) => ({
-        id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.slice(0, 5).map((n) => ({target: n.target, html: n.html.slice(0, 200), summary: n.failureSummary}))
-      }))});
-    }).catch((err) => report("axe-error", {url: location.href, error: String(err)}));
+    window.axe.run(document, %(options)s)
+      .then((r) => report("axe", {id, url: location.href, violations: (%(summary)s)(r)}))
+      .catch((err) => report("axe-error", {id, url: location.href, error: String(err)}));
   };
   if (document.readyState === "complete") run(); else window.addEventListener("load", run, {once: true});
 })();
 """
+
+# Without JavaScript the page's timers never fire; axe-core only uses them to yield.
+_NO_JS_TIMER_SHIM = """(() => {
+  window.setTimeout = (fn, _ms, ...args) => { Promise.resolve().then(() => fn(...args)); return 0; };
+  window.clearTimeout = () => {};
+  window.requestAnimationFrame = (fn) => { Promise.resolve().then(() => fn(performance.now())); return 0; };
+  window.cancelAnimationFrame = () => {};
+})();"""
 
 
 def chromium_path() -> str | None:
@@ -54,6 +94,30 @@ def chromium_path() -> str | None:
         if shutil.which(candidate):
             return candidate
     return None
+
+
+def _without_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+@dataclass
+class Document:
+    """One document a page showed, and what axe-core found in it (None: not yet checked)."""
+
+    id: str
+    url: str
+    page: Any = None
+    violations: list[dict[str, Any]] | None = None
+
+
+@dataclass
+class CapturedDocument:
+    """A document served to a page without JavaScript, kept to be checked at teardown."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
 
 
 @dataclass
@@ -64,16 +128,35 @@ class AccessibilityLog:
     checked: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     csp: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    console_errors: list[dict[str, Any]] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)
+    captured: list[CapturedDocument] = field(default_factory=list)
+    # URLs of main-frame documents: a console "failed to load" for one of them is the
+    # error page the test meant to visit, not a broken resource.
+    document_urls: set[str] = field(default_factory=set)
+    replaying: bool = False
 
-    def record(self, kind: str, data: dict[str, Any]) -> None:
+    def record(self, kind: str, data: dict[str, Any], page: Any = None) -> None:
         if kind == "started":
             self.started.append(data["url"])
+            self.documents[data["id"]] = Document(id=data["id"], url=data["url"], page=page)
         elif kind == "axe":
             self.checked[data["url"]] = data["violations"]
+            document = self.documents.get(data["id"])
+            if document is not None:
+                document.violations = data["violations"]
         elif kind == "csp":
             self.csp.append(data)
         else:
             self.errors.append(data)
+            document = self.documents.get(data.get("id", ""))
+            if document is not None:
+                document.violations = []
+
+    def pending(self, page: Any = None) -> list[Document]:
+        """Documents (of one page, or of all) whose check has not reported yet."""
+        return [d for d in self.documents.values() if d.violations is None and (page is None or d.page is page)]
 
     def blocking(self) -> dict[str, list[dict[str, Any]]]:
         found = {}
@@ -82,6 +165,144 @@ class AccessibilityLog:
             if serious:
                 found[url] = serious
         return found
+
+    def unexpected_console_errors(self) -> list[dict[str, Any]]:
+        return [
+            e
+            for e in self.console_errors
+            if not (e["text"].startswith("Failed to load resource") and _without_fragment(e["url"]) in self.document_urls)
+        ]
+
+    def problems(self) -> list[str]:
+        """Everything that fails the test, as readable paragraphs."""
+        found = []
+        if self.errors:
+            found.append(f"axe-core failed: {self.errors}")
+        unchecked = sorted({d.url for d in self.pending()})
+        if unchecked:
+            found.append(
+                "Pages left before their accessibility check finished (closed, or left through the "
+                f"browser history): {unchecked}"
+            )
+        if blocking := self.blocking():
+            found.append(
+                "Accessibility violations (serious/critical):\n" + json.dumps(blocking, ensure_ascii=False, indent=1)
+            )
+        if self.csp:
+            found.append(f"Content-Security-Policy violations: {self.csp}")
+        if self.page_errors:
+            found.append(f"JavaScript errors: {self.page_errors}")
+        if console := self.unexpected_console_errors():
+            found.append("Console errors:\n" + "\n".join(f"- {e['text']} ({e['url']})" for e in console))
+        return found
+
+
+def _wait_for_checks(page: Page, log: AccessibilityLog, timeout: float = CHECK_TIMEOUT_S) -> None:
+    """Let the page's pending checks report (the binding needs the event loop to run)."""
+    deadline = time.monotonic() + timeout
+    while log.pending(page) and time.monotonic() < deadline and not page.is_closed():
+        page.wait_for_timeout(25)
+
+
+def _axe_in_page(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core through Playwright in a page whose own scripts do not run."""
+    page.evaluate(_NO_JS_TIMER_SHIM + AXE_PATH.read_text() + "\n;0")
+    result: list[dict[str, Any]] = page.evaluate(
+        f"axe.run(document, {AXE_OPTIONS}).then({AXE_SUMMARY_JS})"
+    )
+    return result
+
+
+def new_context(browser: Browser, log: AccessibilityLog, **options: Any) -> BrowserContext:
+    """A browser context whose pages are checked with axe-core and watched for errors."""
+    options.setdefault("locale", "ja-JP")
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    scripts = options.get("java_script_enabled", True)
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and not log.replaying:
+            log.console_errors.append({"text": message.text, "url": message.location.get("url", "")})
+
+    def on_web_error(error: WebError) -> None:
+        if not log.replaying:
+            log.page_errors.append(str(error.error))
+
+    def on_response(response: Response) -> None:
+        if response.request.is_navigation_request():
+            log.document_urls.add(_without_fragment(response.url))
+
+    context.on("console", on_console)
+    context.on("weberror", on_web_error)
+    context.on("response", on_response)
+
+    def gate(route: Route, request: Request) -> None:
+        frame = request.frame if request.is_navigation_request() else None
+        if frame is None or frame.parent_frame is not None or log.replaying:
+            route.fallback()
+            return
+        if scripts:
+            # Leaving a document: let its check finish first.
+            _wait_for_checks(frame.page, log)
+            route.fallback()
+            return
+        response = route.fetch(max_redirects=0)
+        body = response.body()
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+        if not 300 <= response.status < 400 and "html" in headers.get("content-type", ""):
+            log.captured.append(CapturedDocument(request.url, response.status, headers, body))
+        route.fulfill(response=response, body=body)
+
+    context.route("**/*", gate)
+    if scripts:
+        context.expose_binding(
+            "__madoguchiReport", lambda source, kind, data: log.record(kind, data, page=source.get("page"))
+        )
+        context.add_init_script(script=AXE_PATH.read_text())
+        context.add_init_script(script=_INIT_SCRIPT % {"options": AXE_OPTIONS, "summary": AXE_SUMMARY_JS})
+    return context
+
+
+def _check_captured_documents(context: BrowserContext, log: AccessibilityLog) -> None:
+    """Show each document served without JavaScript again and check it with axe-core."""
+    if not log.captured:
+        return
+    log.replaying = True
+    checker = context.new_page()
+    try:
+        for document in log.captured:
+            key = f"no-js:{uuid.uuid4().hex}"
+            log.record("started", {"id": key, "url": document.url}, page=checker)
+
+            def serve(route: Route, doc: CapturedDocument = document) -> None:
+                route.fulfill(status=doc.status, headers=doc.headers, body=doc.body)
+
+            checker.route(document.url, serve)
+            try:
+                checker.goto(document.url)
+                log.record("axe", {"id": key, "url": document.url, "violations": _axe_in_page(checker)})
+            except PlaywrightError as exc:
+                log.record("axe-error", {"id": key, "url": document.url, "error": str(exc)})
+            finally:
+                checker.unroute(document.url)
+        log.captured.clear()
+    finally:
+        checker.close()
+        log.replaying = False
+
+
+def finish_accessibility_checks(page: Page, log: AccessibilityLog) -> None:
+    """Wait for the checks still running, check the documents served without JavaScript,
+    then fail on anything any page of the test reported."""
+    context = page.context
+    for open_page in context.pages:
+        if not open_page.is_closed():
+            _wait_for_checks(open_page, log)
+    _check_captured_documents(context, log)
+    problems = log.problems()
+    assert not problems, "\n\n".join(problems)
+    assert log.checked, "no page was checked with axe-core"
 
 
 @pytest.fixture(scope="session")
@@ -122,18 +343,6 @@ def a11y_log() -> AccessibilityLog:
     return AccessibilityLog()
 
 
-def new_context(browser: Browser, log: AccessibilityLog, **options: Any) -> BrowserContext:
-    """A browser context whose pages check themselves with axe-core."""
-    options.setdefault("locale", "ja-JP")
-    options.setdefault("viewport", {"width": 1280, "height": 900})
-    context = browser.new_context(**options)
-    context.set_default_timeout(15_000)
-    context.expose_binding("__madoguchiReport", lambda _source, kind, data: log.record(kind, data))
-    context.add_init_script(script=AXE_PATH.read_text())
-    context.add_init_script(script=_INIT_SCRIPT % {"tags": json.dumps(AXE_TAGS)})
-    return context
-
-
 @pytest.fixture
 def context(browser: Browser, a11y_log: AccessibilityLog) -> Iterator[BrowserContext]:
     context = new_context(browser, a11y_log)
@@ -154,32 +363,22 @@ def phone_page(browser: Browser, a11y_log: AccessibilityLog) -> Iterator[Page]:
     context = new_context(browser, a11y_log, viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
     page = context.new_page()
     yield page
-    finish_accessibility_checks(page, a11y_log)
-    context.close()
+    try:
+        finish_accessibility_checks(page, a11y_log)
+    finally:
+        context.close()
 
 
-def finish_accessibility_checks(page: Page, log: AccessibilityLog) -> None:
-    """Wait for the last page's check, re-check pages left before their check ended,
-    then fail on serious or critical violations of any page the test visited."""
-    if page.is_closed():
-        return
-    page.wait_for_load_state("load")
-    deadline = 100
-    while page.url not in log.checked and deadline and page.url.startswith("http"):
-        page.wait_for_timeout(100)
-        deadline -= 1
-    unchecked = [url for url in dict.fromkeys(log.started) if url not in log.checked]
-    for url in unchecked:
-        page.goto(url)
-        for _ in range(100):
-            if url in log.checked:
-                break
-            page.wait_for_timeout(100)
-    assert not log.errors, f"axe-core failed: {log.errors}"
-    problems = log.blocking()
-    assert not problems, "Accessibility violations (serious/critical):\n" + json.dumps(problems, ensure_ascii=False, indent=1)
-    assert not log.csp, f"Content-Security-Policy violations: {log.csp}"
-    assert log.checked, "no page was checked with axe-core"
+@pytest.fixture
+def no_js_page(browser: Browser, a11y_log: AccessibilityLog) -> Iterator[Page]:
+    """A browser with JavaScript turned off: what must still work, works here."""
+    context = new_context(browser, a11y_log, java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    try:
+        finish_accessibility_checks(page, a11y_log)
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -102,12 +102,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "madoguchi.core.middleware.RequestIdMiddleware",
+    "madoguchi.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "madoguchi.core.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "madoguchi.core.middleware.HostMunicipalityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "madoguchi.api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -330,6 +332,8 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A rejected form gets the site's translated page, not Django's developer page.
+CSRF_FAILURE_VIEW = "madoguchi.core.views.csrf_failure"
 # Idle timeout: a session ends after this many seconds without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -343,7 +347,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_PROXY", default=False):
+# Behind the deployment's reverse proxy (nginx, a load balancer): trust its
+# X-Forwarded-Proto/-Host, and take the client's address from X-Forwarded-For as written
+# by the last TRUSTED_PROXY_COUNT proxies (ClientAddressMiddleware).
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
@@ -389,27 +398,54 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["madoguchi.api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["madoguchi.api.permissions.DenyAll"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "madoguchi.api.schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "madoguchi.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/min")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "madoguchi.api.throttling.AnonymousRateThrottle",
+        "madoguchi.api.throttling.TokenRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="120/min"),
+        "token": env.str("API_TOKEN_RATE", default="600/min"),
+    },
+    # REMOTE_ADDR is the client's own address (behind a proxy, ClientAddressMiddleware
+    # sets it); X-Forwarded-For, which anyone can send, is never read for rate limits.
+    "NUM_PROXIES": 0,
     "EXCEPTION_HANDLER": "madoguchi.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "madoguchi API",
-    "DESCRIPTION": "Tenant-scoped REST API of madoguchi for the integrations of a municipality.",
+    "DESCRIPTION": (
+        "窓口（madoguchi）の REST API。団体（市区町村）ごとのデータは /api/v1/{municipality_slug}/… にあり、"
+        "その団体の管理者が発行したAPIトークン（`Authorization: Bearer mdg_…`）で呼び出します。"
+        "トークンは発行先の団体でだけ使え、代理する職員アカウントの役割の範囲で動作します。\n\n"
+        "The REST API of madoguchi. A municipality's data lives under /api/v1/{municipality_slug}/… and is "
+        "called with an API token issued by that municipality's administrator (`Authorization: Bearer mdg_…`). "
+        "A token works only in its own municipality, with the roles of the staff account it acts for.\n\n"
+        "- Errors / エラー: always `{\"error\": {\"status\", \"code\", \"message\", \"request_id\", \"fields\"?}}`; "
+        "`message` follows `Accept-Language` (ja, en).\n"
+        "- Lists / 一覧: `?limit=` (1–200, default 50) and `?offset=`; the answer has `count`, `next`, "
+        "`previous`, `results`.\n"
+        "- Rate limits / 回数制限: per token and per client address; 429 with `Retry-After` when exceeded."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The document is public and says nothing about the caller: no token is looked at.
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1(/\{municipality_slug\})?",
+    "PREPROCESSING_HOOKS": ["madoguchi.api.schema.only_api_v1"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "madoguchi.accounts.models.Role"},
     "OAS_VERSION": "3.0.3",
 }
 
 # --- Logging --------------------------------------------------------------------------
+# INFO includes one access record per request (logger madoguchi.access); WARNING leaves
+# them out. LOG_FORMAT=json writes JSON lines for a log collector, text is for people.
 LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING" if TESTING else "INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
@@ -418,7 +454,7 @@ LOGGING = {
     "filters": {"request_id": {"()": "madoguchi.core.logging.RequestIdFilter"}},
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "madoguchi.core.logging.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
@@ -442,11 +478,16 @@ LOGGING = {
 # Path segments that can never be a municipality's slug, because the deployment uses them.
 RESERVED_SLUGS = {
     "accounts", "admin", "api", "django-admin", "healthz", "readyz", "media", "static",
-    "staff", "i18n", "en", "ja", "preferences", "postal-codes", "documents", "images",
+    "staff", "i18n", "en", "ja", "preferences", "postal-codes", "banks", "documents", "images",
     "sandbox", "municipalities", "schema", "robots.txt", "favicon.ico", "sitemap.xml", "_util",
 }
 # How long an access reason given before opening a resident's personal data stays valid.
 PERSONAL_DATA_REASON_TTL = env.int("PERSONAL_DATA_REASON_TTL", default=15 * 60)
+# The key of the audit log's hash chain (HMAC). Without it the key is derived from
+# SECRET_KEY; a production deployment sets its own and keeps it as long as the log is
+# kept. After a rotation, list the old keys in AUDIT_CHAIN_KEY_FALLBACKS.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+AUDIT_CHAIN_KEY_FALLBACKS = env.list("AUDIT_CHAIN_KEY_FALLBACKS", default=[])
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -13,11 +13,12 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from madoguchi.api.exceptions import not_found as api_not_found
 from madoguchi.core import health
 from madoguchi.core import views as core_views
 
@@ -25,6 +26,10 @@ admin.autodiscover()
 # The operator signs in like everyone else: through allauth, with a second factor.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "madoguchi"
+# Django's admin is the deployment operator's alone; staff work in the console (/staff/).
+admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
+    request.user.is_active and request.user.is_superuser
+)
 
 # Pages of one municipality, under /<slug>/. Each module adds its own prefix here.
 municipality_patterns: list = []
@@ -36,7 +41,13 @@ urlpatterns = [
     path("staff/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("madoguchi.api.urls")),
+    # Any other /api/ address answers in the API's JSON error format, not with an HTML page.
+    re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("robots.txt", core_views.robots_txt, name="robots-txt"),
+    path("favicon.ico", core_views.favicon),
+    path("apple-touch-icon.png", core_views.apple_touch_icon),
+    path("apple-touch-icon-precomposed.png", core_views.apple_touch_icon),
 ]
 
 urlpatterns += i18n_patterns(
@@ -45,6 +56,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("madoguchi.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("postal-codes/", include("madoguchi.japanese.urls")),
+    path("banks/", include("madoguchi.japanese.bank_urls")),
     path("<slug:municipality_slug>/", include(municipality_patterns)),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

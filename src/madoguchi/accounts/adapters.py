@@ -55,7 +55,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.kind == AccountKind.BUSINESS:
             user.organisation_name = data.get("organisation_name", "")
             user.corporate_number = data.get("corporate_number", "")
-        user.preferred_language = data.get("preferred_language") or user.preferred_language or _request_language(request)
+        user.preferred_language = (
+            data.get("preferred_language") or user.preferred_language or _request_language(request)
+        )
         if commit:
             user.save()
         return user
@@ -99,7 +101,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # for gBizID would put the company's name in the person's name.
         user = sociallogin.user
         provider_settings = sociallogin.provider.app.settings or {}
-        mapped = account_claims(provider_settings.get("kind", "resident"), merged_claims(sociallogin.account.extra_data))
+        mapped = account_claims(
+            provider_settings.get("kind", "resident"), merged_claims(sociallogin.account.extra_data)
+        )
         user_email(user, mapped.email or "")
         user.kind = AccountKind.BUSINESS if mapped.kind == "business" else AccountKind.RESIDENT
         user.family_name = mapped.family_name

@@ -131,7 +131,9 @@ class SignupForm(NameFieldsMixin, AllauthSignupForm):
 
 
 class ProfileForm(NameFieldsMixin, forms.ModelForm):
-    preferred_language = forms.ChoiceField(label=_("お知らせの言語"), choices=LANGUAGE_CHOICES, widget=forms.RadioSelect)
+    preferred_language = forms.ChoiceField(
+        label=_("お知らせの言語"), choices=LANGUAGE_CHOICES, widget=forms.RadioSelect
+    )
 
     class Meta:
         model = User

@@ -66,26 +66,34 @@ def current_lockout(request: HttpRequest, key: str) -> LockOut | None:
 
 def lockout_message(lockout: LockOut | None) -> str:
     if lockout is None:
-        return _("サインインの失敗が続いたため、サインインを一時的に停止しています。しばらくしてからもう一度お試しください。")
+        return _(
+            "サインインの失敗が続いたため、サインインを一時的に停止しています。しばらくしてからもう一度お試しください。"
+        )
     params: dict[str, Any] = {
         "time": time_format(timezone.localtime(lockout.until), "H:i"),
         "minutes": lockout.minutes_left,
     }
     if lockout.scope == SCOPE_ADDRESS:
-        return ngettext(
-            "この接続元からのサインインの失敗が続いたため、サインインを一時的に停止しています。"
+        return (
+            ngettext(
+                "この接続元からのサインインの失敗が続いたため、サインインを一時的に停止しています。"
+                "%(time)s（約%(minutes)d分後）以降にもう一度お試しください。",
+                "この接続元からのサインインの失敗が続いたため、サインインを一時的に停止しています。"
+                "%(time)s（約%(minutes)d分後）以降にもう一度お試しください。",
+                lockout.minutes_left,
+            )
+            % params
+        )
+    return (
+        ngettext(
+            "サインインの失敗が続いたため、このアカウントへのサインインを一時的に停止しています。"
             "%(time)s（約%(minutes)d分後）以降にもう一度お試しください。",
-            "この接続元からのサインインの失敗が続いたため、サインインを一時的に停止しています。"
+            "サインインの失敗が続いたため、このアカウントへのサインインを一時的に停止しています。"
             "%(time)s（約%(minutes)d分後）以降にもう一度お試しください。",
             lockout.minutes_left,
-        ) % params
-    return ngettext(
-        "サインインの失敗が続いたため、このアカウントへのサインインを一時的に停止しています。"
-        "%(time)s（約%(minutes)d分後）以降にもう一度お試しください。",
-        "サインインの失敗が続いたため、このアカウントへのサインインを一時的に停止しています。"
-        "%(time)s（約%(minutes)d分後）以降にもう一度お試しください。",
-        lockout.minutes_left,
-    ) % params
+        )
+        % params
+    )
 
 
 def refuse(

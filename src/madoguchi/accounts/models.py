@@ -141,7 +141,9 @@ class StaffProfile(TenantModel):
     )
     staff_number = models.CharField(_("職員番号"), max_length=20, blank=True)
     title = models.CharField(_("職名"), max_length=50, blank=True)
-    roles = models.JSONField(_("役割"), default=list, help_text=_("窓口担当・担当職員・決裁者・所属長・団体管理者・監査担当"))
+    roles = models.JSONField(
+        _("役割"), default=list, help_text=_("窓口担当・担当職員・決裁者・所属長・団体管理者・監査担当")
+    )
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
     class Meta:

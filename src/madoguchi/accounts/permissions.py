@@ -27,6 +27,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -63,7 +64,9 @@ def register(
     django_perms: Iterable[str] = (),
 ) -> Permission:
     """Declare a permission; registering the same code twice with other roles is a bug."""
-    perm = Permission(code=code, label=label, roles=frozenset(str(r) for r in roles), django_perms=frozenset(django_perms))
+    perm = Permission(
+        code=code, label=label, roles=frozenset(str(r) for r in roles), django_perms=frozenset(django_perms)
+    )
     existing = _REGISTRY.get(code)
     if existing is not None and existing != perm:
         raise ImproperlyConfigured(f"Permission {code!r} registered twice with different definitions")
@@ -175,3 +178,13 @@ class PermissionRequiredMixin:
             return redirect_to_login(request.get_full_path())
         check_permission(request, self.required_permission)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+
+
+# --- The accounts module's own permissions --------------------------------------------
+# (Role values spelled out: this module is imported before the models are ready.)
+
+VIEW_PEOPLE = register(
+    "accounts.view_people",
+    _("利用者（住民・事業者）の検索・閲覧"),
+    roles={"counter_clerk", "officer", "department_head", "municipal_admin", "auditor"},
+)

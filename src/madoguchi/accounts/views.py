@@ -29,7 +29,10 @@ def account_home(request: HttpRequest) -> HttpResponse:
         "account": user,
         "primary_email": EmailAddress.objects.filter(user=user, primary=True).first(),
         "second_factors": sorted(
-            {str(Authenticator.Type(a).label) for a in Authenticator.objects.filter(user=user).values_list("type", flat=True)}
+            {
+                str(Authenticator.Type(a).label)
+                for a in Authenticator.objects.filter(user=user).values_list("type", flat=True)
+            }
         ),
         "staff_profile": user.staff_profile_or_none,
     }

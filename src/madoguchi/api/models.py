@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -15,6 +16,8 @@ TOKEN_PREFIX = "mdg_"
 
 
 def hash_token(raw: str) -> str:
+    """What is stored and looked up: the token has 256 random bits, so a plain SHA-256
+    (no salt, no slow hash) cannot be reversed and still allows an indexed lookup."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -45,8 +48,19 @@ class ApiToken(TenantModel):
 
     @property
     def is_usable(self) -> bool:
-        now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_at is not None:
+            return str(_("失効"))
+        if self.is_expired:
+            return str(_("期限切れ"))
+        return str(_("有効"))
 
     @classmethod
     def generate(cls) -> str:

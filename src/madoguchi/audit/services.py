@@ -121,13 +121,16 @@ def record(
     actor: Any = None,
     municipality: Municipality | None = None,
     extra: dict[str, Any] | None = None,
+    object_type: str = "",
 ) -> AuditEntry:
     """Append one entry to the municipality's chain (in the caller's transaction: an
     action that is rolled back leaves no entry).
 
     `obj` is what was acted on, `subject` the person whose personal data it was,
     `fields` the names of the fields read or changed (never their values), `extra`
-    anything else an auditor needs (never a password or a secret).
+    anything else an auditor needs (never a password or a secret). Without an `obj`
+    (a list, a search, an export), `object_type` ("app_label.model_name") says what
+    kind of records it concerned.
     """
     if municipality is None:
         municipality = _resolve_municipality(obj, request)
@@ -140,7 +143,7 @@ def record(
         # The reason is given for the resident (the subject); older callers keyed it by
         # the object shown.
         reason = current_reason(request, subject) or current_reason(request, obj) or ""
-    object_type, object_id, object_repr = _object_fields(obj)
+    object_type, object_id, object_repr = _object_fields(obj) if obj is not None else (object_type, "", "")
     request_id = getattr(request, "request_id", "") or (request_id_var.get() if request_id_var.get() != "-" else "")
     chain = chain_name(municipality)
     with transaction.atomic():

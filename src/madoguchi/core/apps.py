@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "madoguchi.core"
     label = "core"
     verbose_name = _("基盤")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers the module's permissions

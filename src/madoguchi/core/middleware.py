@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import LazyObject, empty
 from django_scopes import scope, scopes_disabled
 
 from .logging import request_id_var
@@ -16,11 +21,16 @@ from .models import Municipality
 
 _LANG_CODES = {code for code, _name in settings.LANGUAGES}
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 HOST_MAP_CACHE_KEY = "madoguchi:municipality-hosts"
+access_logger = logging.getLogger("madoguchi.access")
 
 
 class RequestIdMiddleware:
-    """Give every request an id (or keep the proxy's X-Request-ID) for the logs."""
+    """Give every request an id (or keep the proxy's X-Request-ID), and write one access
+    record per request (logger `madoguchi.access`): method, path, status, duration,
+    municipality and user, under that id. First in the chain, so that the duration
+    covers every other middleware."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -30,12 +40,71 @@ class RequestIdMiddleware:
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
         try:
             response = self.get_response(request)
+            status = response.status_code
         finally:
+            _log_access(request, status, time.perf_counter() - started)
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    # A user nobody asked for is not loaded just for the log (no extra session query).
+    user = getattr(request, "user", None)
+    if user is None or (isinstance(user, LazyObject) and user._wrapped is empty):
+        return None
+    return user.pk if user.is_authenticated else None
+
+
+def _log_access(request: HttpRequest, status: int, seconds: float) -> None:
+    municipality = getattr(request, "municipality", None)
+    # Load balancers ask for the health checks every few seconds: only failures are news.
+    quiet = request.path_info in ("/healthz", "/readyz") and status == 200
+    access_logger.log(
+        logging.DEBUG if quiet else logging.INFO,
+        "%s %s %s %.1fms",
+        request.method,
+        request.path,
+        status,
+        seconds * 1000,
+        extra={
+            # The path without its query string: searches can hold personal data.
+            "method": request.method,
+            "path": request.path,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+            "municipality": municipality.slug if municipality is not None else None,
+            "user_id": _user_id(request),
+        },
+    )
+
+
+class ClientAddressMiddleware:
+    """Behind the deployment's reverse proxies (BEHIND_PROXY=1), REMOTE_ADDR is the
+    nearest proxy's address; the client's is the one the outermost of our proxies saw,
+    the TRUSTED_PROXY_COUNT-th entry of X-Forwarded-For from the right (entries further
+    left were written by the client and prove nothing). The audit log, allauth's
+    lock-outs and the API's rate limits all read REMOTE_ADDR."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not getattr(settings, "BEHIND_PROXY", False):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.trusted = max(1, int(getattr(settings, "TRUSTED_PROXY_COUNT", 1)))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= self.trusted:
+            try:
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(forwarded[-self.trusted]))
+            except ValueError:
+                pass  # not an address: keep the proxy's rather than trust garbage
+        return self.get_response(request)
 
 
 def split_language(path: str) -> tuple[str | None, list[str]]:
@@ -58,7 +127,10 @@ def host_map() -> dict[str, str]:
     return mapping
 
 
-_UNPREFIXED = ("/static/", "/media/", "/staff/", "/api/", "/django-admin/", "/healthz", "/readyz", "/i18n/", "/documents/")
+_UNPREFIXED = (
+    "/static/", "/media/", "/staff/", "/api/", "/django-admin/", "/healthz", "/readyz", "/i18n/", "/documents/",
+    "/robots.txt", "/favicon.ico", "/apple-touch-icon",
+)  # fmt: skip
 
 
 class HostMunicipalityMiddleware:
@@ -88,7 +160,8 @@ def municipality_for_path(path: str) -> Municipality | None:
     head = segments[0]
     if head == "api" and len(segments) >= 3 and segments[1] == "v1":
         head = segments[2]
-    if head in settings.RESERVED_SLUGS:
+    if head in settings.RESERVED_SLUGS or not _SLUG_RE.match(head):
+        # Not a slug (e.g. a NUL byte, which PostgreSQL refuses in a query): no tenant.
         return None
     return Municipality.objects.filter(slug=head, is_active=True).first()
 

@@ -153,6 +153,10 @@ class Municipality(models.Model):
         return self.office_hours_ja, "ja"
 
     @property
+    def has_contact_details(self) -> bool:
+        return bool(self.address or self.address_en or self.phone or self.email or self.office_hours_ja)
+
+    @property
     def prefecture_name(self) -> str:
         if (get_language() or "ja").startswith("en"):
             return PREFECTURES_EN.get(self.prefecture, "")

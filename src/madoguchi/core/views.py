@@ -1,16 +1,33 @@
-"""Deployment-wide pages: the list of municipalities, display options, error pages."""
+"""Deployment-wide pages: the list of municipalities, display options, robots.txt and
+the icons browsers ask for, and the error pages."""
 
 from __future__ import annotations
 
+import logging
 from itertools import groupby
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.conf import settings
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+)
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from . import preferences
 from .models import Municipality
+
+logger = logging.getLogger(__name__)
 
 
 def deployment_index(request: HttpRequest) -> HttpResponse:
@@ -31,37 +48,125 @@ def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
     return fallback
 
 
-@require_POST
 def set_display_preferences(request: HttpRequest) -> HttpResponse:
-    """Keep the chosen text size and contrast for a year (no account needed)."""
-    current = preferences.display_preferences(request)
-    chosen = preferences.parse(
-        f"{request.POST.get('text_size', current.text_size)}.{request.POST.get('contrast', current.contrast)}"
+    """Keep the chosen text size and contrast (no account needed) and go back to the page
+    the form was on. This is what the options do without JavaScript."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    chosen = preferences.choose(
+        preferences.display_preferences(request),
+        text_size=request.POST.get("text_size"),
+        contrast=request.POST.get("contrast"),
     )
     response = HttpResponseRedirect(_safe_next(request))
-    response.set_cookie(
-        preferences.COOKIE_NAME,
-        chosen.to_cookie(),
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        secure=request.is_secure(),
-        httponly=False,  # the page script reads it to switch without a reload
-    )
+    preferences.remember(response, chosen, secure=request.is_secure())
     return response
 
 
+ROBOTS_TXT = """User-agent: *
+Disallow: /staff/
+Disallow: /django-admin/
+Disallow: /api/
+Disallow: /accounts/
+Disallow: /en/accounts/
+Disallow: /preferences/
+Disallow: /en/preferences/
+"""
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 3600)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read the public pages, not the staff console, the API or accounts."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on their own; send them to the static icon."""
+    return HttpResponsePermanentRedirect(static("madoguchi/favicon.ico"))
+
+
+@require_GET
+def apple_touch_icon(request: HttpRequest) -> HttpResponse:
+    """iOS asks for /apple-touch-icon(-precomposed).png on its own."""
+    return HttpResponsePermanentRedirect(static("madoguchi/apple-touch-icon.png"))
+
+
+# --- Error pages ------------------------------------------------------------------------
+# Django calls these from settings-independent handlers (urls.handler400 …). They show
+# the page in the language of the URL, with the municipality's header when the URL names
+# a municipality, and without links to other languages (an error has no translation).
+
+
+def _activate_language_of(request: HttpRequest) -> str:
+    """The error may come before LocaleMiddleware ran; the URL's prefix decides."""
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    translation.activate(language)
+    request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+    return language
+
+
+ERROR_TITLES = {
+    400: _("リクエストを処理できませんでした"),
+    403: _("このページを表示する権限がありません"),
+    "csrf": _("送信を受け付けられませんでした"),
+    404: _("ページが見つかりません"),
+    500: _("システムエラーが発生しました"),
+}
+
+
+def _error_page(
+    request: HttpRequest, status: int, template: str, title: Any, extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    _activate_language_of(request)
+    context: dict[str, Any] = {
+        "alternates": [],
+        "breadcrumbs": None,
+        "status_code": status,
+        "error_title": title,
+        **(extra or {}),
+    }
+    return render(request, template, context, status=status)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/400.html", status=400)
+    return _error_page(request, 400, "errors/400.html", ERROR_TITLES[400])
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/403.html", status=403)
+    return _error_page(request, 403, "errors/403.html", ERROR_TITLES[403])
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token, most often because the page was open for
+    long: say so, in the page's language, rather than Django's developer page."""
+    return _error_page(request, 403, "errors/403_csrf.html", ERROR_TITLES["csrf"])
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/404.html", status=404)
+    return _error_page(request, 404, "errors/404.html", ERROR_TITLES[404])
+
+
+FALLBACK_500 = (
+    "システムエラーが発生しました。しばらくしてからもう一度お試しください。\n"
+    "A system error occurred. Please try again later.\n"
+)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # Rendered without context processors' database work: the database may be the failure.
-    return render(request, "errors/500.html", {"municipality": None}, status=500)
+    """The 500 page must render while the database (or anything else) is down: it uses
+    only what the request already holds — the municipality the middleware found, the
+    language of the URL — and none of the parts of the layout that query (account,
+    messages, navigation, logo)."""
+    try:
+        return _error_page(
+            request,
+            500,
+            "errors/500.html",
+            ERROR_TITLES[500],
+            {"minimal_chrome": True, "municipality": getattr(request, "municipality", None)},
+        )
+    except Exception:  # noqa: BLE001 - the error page itself must not fail
+        logger.exception("the 500 page could not be rendered")
+        return HttpResponseServerError(FALLBACK_500, content_type="text/plain; charset=utf-8")

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .kana import to_hiragana
 from .normalize import normalize_digits, normalize_width
@@ -53,9 +54,9 @@ class Branch:
 class AccountType(models.TextChoices):
     """預金種目, with the codes of the Zengin formats."""
 
-    ORDINARY = "1", _("普通")
-    CURRENT = "2", _("当座")
-    SAVINGS = "4", _("貯蓄")
+    ORDINARY = "1", pgettext_lazy("預金種目", "普通")
+    CURRENT = "2", pgettext_lazy("預金種目", "当座")
+    SAVINGS = "4", pgettext_lazy("預金種目", "貯蓄")
 
 
 YUCHO_BANK_CODE = "9900"
@@ -66,7 +67,7 @@ _ACCOUNT_NUMBER_RE = re.compile(r"^\d{1,7}$")
 
 @functools.cache
 def _table() -> dict[str, tuple[Bank, dict[str, Branch]]]:
-    import zengin_code  # noqa: PLC0415 - a few tenths of a second: load on first use
+    import zengin_code
 
     table: dict[str, tuple[Bank, dict[str, Branch]]] = {}
     for code, raw in zengin_code.Bank.all.items():
@@ -82,7 +83,7 @@ def _table() -> dict[str, tuple[Bank, dict[str, Branch]]]:
 def data_version() -> str:
     """The installed zengin-code data, e.g. '1.1.0.20260824' (the last digits are the
     date of the 全銀協 table)."""
-    import zengin_code  # noqa: PLC0415
+    import zengin_code
 
     return str(zengin_code.__version__)
 
@@ -220,7 +221,7 @@ def validate_branch(bank_code: str, branch_code: str) -> Branch:
     branch = get_branch(bank.code, code)
     if branch is None:
         raise ValidationError(
-            _("%(bank)sに支店コード%(code)sの支店はありません。"),
+            _("「%(bank)s」に支店コード%(code)sの支店はありません。"),
             code="unknown_branch",
             params={"bank": bank.name, "code": code},
         )
@@ -261,9 +262,7 @@ def yucho_to_zengin(symbol: str, number: str) -> YuchoAccount:
         raise ValidationError(_("記号は5桁の数字で入力してください。"), code="yucho_symbol")
     if symbol[0] == "1":
         if not re.fullmatch(r"\d{2,8}", number) or not number.endswith("1"):
-            raise ValidationError(
-                _("通常貯金の番号は末尾が1の8桁以内の数字で入力してください。"), code="yucho_number"
-            )
+            raise ValidationError(_("通常貯金の番号は末尾が1の8桁以内の数字で入力してください。"), code="yucho_number")
         return YuchoAccount(f"{symbol[1:3]}8", AccountType.ORDINARY, number[:-1].zfill(7))
     if symbol[0] == "0":
         if not re.fullmatch(r"\d{1,7}", number):

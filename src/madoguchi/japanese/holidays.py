@@ -61,9 +61,7 @@ def is_business_day(day: dt.date, *, extra_closed: Collection[dt.date] = ()) -> 
     return not (day.weekday() >= 5 or is_holiday(day) or is_year_end_closure(day) or day in extra_closed)
 
 
-def next_business_day(
-    day: dt.date, *, inclusive: bool = False, extra_closed: Collection[dt.date] = ()
-) -> dt.date:
+def next_business_day(day: dt.date, *, inclusive: bool = False, extra_closed: Collection[dt.date] = ()) -> dt.date:
     """The first business day after `day` (on or after it with `inclusive=True`)."""
     current = day if inclusive else day + dt.timedelta(days=1)
     while not is_business_day(current, extra_closed=extra_closed):
@@ -71,9 +69,7 @@ def next_business_day(
     return current
 
 
-def previous_business_day(
-    day: dt.date, *, inclusive: bool = False, extra_closed: Collection[dt.date] = ()
-) -> dt.date:
+def previous_business_day(day: dt.date, *, inclusive: bool = False, extra_closed: Collection[dt.date] = ()) -> dt.date:
     """The last business day before `day` (on or before it with `inclusive=True`)."""
     current = day if inclusive else day - dt.timedelta(days=1)
     while not is_business_day(current, extra_closed=extra_closed):

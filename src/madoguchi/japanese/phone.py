@@ -79,9 +79,7 @@ def parse_phone_number(value: str, *, allow_international: bool = False) -> Phon
     valid number (or is foreign and `allow_international` is False)."""
     text = _clean_input(value)
     if not text or not _ALLOWED_INPUT_RE.match(text):
-        raise ValidationError(
-            _("電話番号は数字とハイフンで入力してください（例：0296-77-1101）。"), code="characters"
-        )
+        raise ValidationError(_("電話番号は数字とハイフンで入力してください（例：0296-77-1101）。"), code="characters")
     if not text.startswith("+") and re.sub(r"\D", "", text).startswith("81") and not text.startswith("0"):
         # 81 29-224-1111: the country code typed without its plus sign.
         text = "+" + text
@@ -90,9 +88,7 @@ def parse_phone_number(value: str, *, allow_international: bool = False) -> Phon
     except phonenumbers.NumberParseException:
         raise ValidationError(_("電話番号として読み取れません。"), code="invalid") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            _("電話番号の桁数または市外局番が正しくありません。"), code="invalid"
-        )
+        raise ValidationError(_("電話番号の桁数または市外局番が正しくありません。"), code="invalid")
     if number.country_code != 81 and not allow_international:
         raise ValidationError(_("日本国内の電話番号を入力してください。"), code="international")
     return number

@@ -101,6 +101,24 @@ class PostalCodeResult:
     def is_office(self) -> bool:
         return bool(self.office_name)
 
+    def parts(self) -> dict[str, str]:
+        """What address autofill writes, by part name; a part that differs between the
+        areas of the code is empty (the resident types it)."""
+        prefecture, city, town = self.prefecture, self.city, self.town
+        return {
+            "prefecture": prefecture,
+            "city": city,
+            "town": town,
+            "city_town": f"{city}{town}" if city else "",
+            "address": f"{prefecture}{city}{town}" if prefecture and city else "",
+            "prefecture_kana": self.prefecture_kana,
+            "city_kana": self.city_kana,
+            "town_kana": self.town_kana,
+        }
+
+
+AUTOFILL_PARTS = ("prefecture", "city", "town", "city_town", "address", "prefecture_kana", "city_kana", "town_kana")
+
 
 def normalize_postal_code(value: str) -> str | None:
     """'〒３０９－１６１１', '3091611', '309 1611' → '309-1611'; None when the value is

@@ -1,3 +1,5 @@
+"""/postal-codes/: address autofill (mounted by madoguchi.urls)."""
+
 from django.urls import path
 
 from . import views

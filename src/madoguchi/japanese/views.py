@@ -1,17 +1,108 @@
-"""Postal code → address autofill (htmx)."""
+"""htmx endpoints of the Japanese input fields: postal code → address autofill, and the
+names of a bank and a branch while their codes are typed.
+
+They answer with out-of-band swaps only (the requesting input has hx-swap="none"): the
+inputs to fill, rendered again with their value (see `autofill`), and a message in the
+requesting field's role=status region. Postal and bank codes are public data, so these
+endpoints need no sign-in and no permission; they read nothing of any municipality.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from . import postal
+from . import autofill, banks, postal
+from .forms.banking import bank_status, branch_status
+from .normalize import normalize_digits
 
 
+def _fragments(*parts: SafeString) -> HttpResponse:
+    response = HttpResponse("".join(parts))
+    # The answer depends only on the query, but holds nothing worth caching.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _fill_request(request: HttpRequest, parts: tuple[str, ...] = ()) -> autofill.FillRequest | None:
+    try:
+        return autofill.decode(request.GET.get("autofill", ""), parts=parts)
+    except ValueError:
+        return None
+
+
+@require_GET
 def postal_code_lookup(request: HttpRequest) -> HttpResponse:
-    """Returns the address fields for a postal code as out-of-band swaps for htmx, or a
-    message in the status region when the code is unknown."""
-    prefix = request.GET.get("prefix", "")
-    code = request.GET.get(f"{prefix}postal_code", "") or request.GET.get("postal_code", "")
-    address = postal.lookup(code)
-    return render(request, "japanese/postal_code_lookup.html", {"address": address, "prefix": prefix, "code": code})
+    """GET /postal-codes/lookup/?autofill=<description>&<source>=<code>."""
+    fill = _fill_request(request, postal.AUTOFILL_PARTS)
+    if fill is None:
+        return HttpResponseBadRequest()
+    typed = request.GET.get(fill.source, "")
+    digits = normalize_digits(typed.replace("〒", ""))
+    if not digits or (digits.isdigit() and len(digits) < 7):
+        # Still typing: nothing to say yet, and an old message would be wrong.
+        return _fragments(autofill.render_status(fill.status, ""))
+    code = postal.normalize_postal_code(typed)
+    if code is None:
+        return _fragments(
+            autofill.render_status(fill.status, _("郵便番号は7桁の数字で入力してください（例：309-1611）。"))
+        )
+    result = postal.lookup(code)
+    if result is None:
+        message = _("郵便番号%(code)sの住所は見つかりませんでした。住所を入力してください。") % {"code": code}
+        return _fragments(autofill.render_status(fill.status, message))
+    values = result.parts()
+    fills = [autofill.render_fill(t, values[t.part]) for t in fill.targets if values.get(t.part)]
+    if result.is_ambiguous:
+        known = f"{result.prefecture}{result.city}"
+        if known and fills:
+            message = _("%(address)sを入力しました。この郵便番号には複数の地域があります。続きを入力してください。") % {
+                "address": known
+            }
+        else:
+            message = _("この郵便番号には複数の地域があります。住所を入力してください。")
+    elif fills:
+        message = _("住所を入力しました：%(address)s") % {"address": result.areas[0].address}
+    else:
+        message = _("住所：%(address)s") % {"address": result.areas[0].address}
+    return _fragments(*fills, autofill.render_status(fill.status, message))
+
+
+@require_GET
+def bank_lookup(request: HttpRequest) -> HttpResponse:
+    """GET /banks/lookup/bank/?autofill=<description>&<source>=<bank code>: the bank's
+    name in the status region."""
+    fill = _fill_request(request)
+    if fill is None:
+        return HttpResponseBadRequest()
+    code = normalize_digits(request.GET.get(fill.source, ""))
+    if not code or (code.isdigit() and len(code) < 4):
+        return _fragments(autofill.render_status(fill.status, ""))
+    bank = banks.get_bank(code) if len(code) == 4 else None
+    message = bank_status(bank) if bank else _("この金融機関コードの金融機関は見つかりません。")
+    return _fragments(autofill.render_status(fill.status, message))
+
+
+@require_GET
+def branch_lookup(request: HttpRequest) -> HttpResponse:
+    """GET /banks/lookup/branch/?autofill=…&bank_field=<name>&<bank>=…&<source>=…:
+    the branch's name, in the bank typed into the same form."""
+    fill = _fill_request(request)
+    bank_field = request.GET.get("bank_field", "")
+    if fill is None or not autofill.is_field_name(bank_field):
+        return HttpResponseBadRequest()
+    code = normalize_digits(request.GET.get(fill.source, ""))
+    if not code or (code.isdigit() and len(code) < 3):
+        return _fragments(autofill.render_status(fill.status, ""))
+    bank = banks.get_bank(request.GET.get(bank_field, ""))
+    if bank is None:
+        message = _("先に金融機関コードを入力してください。")
+    else:
+        branch = banks.get_branch(bank.code, code) if len(code) == 3 else None
+        if branch is None:
+            message = _("「%(bank)s」にこの支店コードの支店はありません。") % {"bank": bank.name}
+        else:
+            message = branch_status(branch)
+    return _fragments(autofill.render_status(fill.status, message))

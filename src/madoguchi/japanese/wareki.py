@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -70,7 +71,9 @@ class Era:
 
 
 MEIJI = Era("meiji", "明治", "M", "明", "めいじ", "Meiji", dt.date(1868, 10, 23), dt.date(1912, 7, 29), _("明治"))
-TAISHO = Era("taisho", "大正", "T", "大", "たいしょう", "Taisho", dt.date(1912, 7, 30), dt.date(1926, 12, 24), _("大正"))
+TAISHO = Era(
+    "taisho", "大正", "T", "大", "たいしょう", "Taisho", dt.date(1912, 7, 30), dt.date(1926, 12, 24), _("大正")
+)
 SHOWA = Era("showa", "昭和", "S", "昭", "しょうわ", "Showa", dt.date(1926, 12, 25), dt.date(1989, 1, 7), _("昭和"))
 HEISEI = Era("heisei", "平成", "H", "平", "へいせい", "Heisei", dt.date(1989, 1, 8), dt.date(2019, 4, 30), _("平成"))
 REIWA = Era("reiwa", "令和", "R", "令", "れいわ", "Reiwa", dt.date(2019, 5, 1), None, _("令和"))
@@ -127,7 +130,12 @@ class WarekiError(ValueError):
 
     @property
     def message(self) -> str:
-        return str(_MESSAGES[self.code]) % self.params
+        params = dict(self.params)
+        if isinstance(params.get("gregorian"), dt.date):
+            # 2019年5月1日 in Japanese, 2019-05-01 in other languages.
+            day = params["gregorian"]
+            params["gregorian"] = format_gregorian(day) if (get_language() or "ja")[:2] == "ja" else day.isoformat()
+        return str(_MESSAGES[self.code]) % params
 
 
 # --- Date → wareki --------------------------------------------------------------------
@@ -193,7 +201,8 @@ def format_gregorian(day: dt.date) -> str:
 # --- Wareki → date --------------------------------------------------------------------
 
 
-def _checked_date(year: int, month: int, day: int) -> dt.date:
+def gregorian_date(year: int, month: int, day: int) -> dt.date:
+    """A Gregorian date from its parts; WarekiError saying which part is wrong."""
     if not 1 <= month <= 12:
         raise WarekiError("month")
     if not 1 <= day <= 31:
@@ -224,7 +233,7 @@ def from_wareki(era: str | Era, year: int, month: int, day: int) -> dt.date:
     if gregorian_year > 9999:
         raise WarekiError("out_of_range")
     given = WarekiDate(the_era, year, month, day)
-    date = _checked_date(gregorian_year, month, day)
+    date = gregorian_date(gregorian_year, month, day)
     if not the_era.contains(date):
         if date < EARLIEST:
             raise WarekiError("before_meiji")
@@ -232,7 +241,7 @@ def from_wareki(era: str | Era, year: int, month: int, day: int) -> dt.date:
             "wrong_era",
             given=given.format(),
             correct=format_wareki(date),
-            gregorian=format_gregorian(date),
+            gregorian=date,
         )
     return date
 
@@ -271,9 +280,7 @@ _WAREKI_RE = re.compile(
     rf"(?P<month>\d{{1,2}})(?:月|[./\-])(?P<day>\d{{1,2}})日?$",
     re.IGNORECASE,
 )
-_GREGORIAN_RE = re.compile(
-    r"^(?:西暦)?(?P<year>\d{4})(?:年|[./\-])(?P<month>\d{1,2})(?:月|[./\-])(?P<day>\d{1,2})日?$"
-)
+_GREGORIAN_RE = re.compile(r"^(?:西暦)?(?P<year>\d{4})(?:年|[./\-])(?P<month>\d{1,2})(?:月|[./\-])(?P<day>\d{1,2})日?$")
 _COMPACT_RE = re.compile(r"^(?:西暦)?(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
 
 
@@ -300,11 +307,10 @@ def parse_date(text: str, *, allow_gregorian: bool = True) -> dt.date:
             int(match.group("day")),
         )
     if allow_gregorian and (match := _GREGORIAN_RE.match(normalized) or _COMPACT_RE.match(normalized)):
-        return _checked_date(int(match.group("year")), int(match.group("month")), int(match.group("day")))
+        return gregorian_date(int(match.group("year")), int(match.group("month")), int(match.group("day")))
     raise WarekiError("format")
 
 
 def parse_wareki(text: str) -> dt.date:
     """Only wareki ('令和元年5月1日', 'R1.5.1'); Gregorian text raises WarekiError."""
     return parse_date(text, allow_gregorian=False)
-

@@ -11,6 +11,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -158,7 +159,7 @@ class OutboundMessage(TenantModel):
 
         try:
             return str(channels.get(self.channel).label)
-        except Exception:  # a channel whose module was removed since
+        except ImproperlyConfigured:  # a channel whose module was removed since
             return self.channel
 
     @property

@@ -32,11 +32,11 @@ SECRET_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 PLACEHOLDER_RE = re.compile(r"\[\[([0-9a-f]{16}):([a-z][a-z0-9_]{0,40})\]\]")
 
 
-class TemplateMissing(LookupError):
+class TemplateMissingError(LookupError):
     """No subject.txt or body.txt for the template key."""
 
 
-class SecretMissing(LookupError):
+class SecretMissingError(LookupError):
     """A placeholder has no value to put back."""
 
 
@@ -75,7 +75,7 @@ def render(key: str, context: Mapping[str, Any]) -> RenderedContent:
         subject = _render(names["subject.txt"], context, autoescape=False)
         body_text = _render(names["body.txt"], context, autoescape=False)
     except TemplateDoesNotExist as exc:
-        raise TemplateMissing(f"notification template {key!r} has no {exc}") from exc
+        raise TemplateMissingError(f"notification template {key!r} has no {exc}") from exc
     try:
         body_html = _render(names["body.html"], context, autoescape=True)
     except TemplateDoesNotExist:
@@ -120,7 +120,7 @@ def reveal(text: str, marker: str, values: Mapping[str, str], *, as_html: bool =
         try:
             value = values[match.group(2)]
         except KeyError:
-            raise SecretMissing(f"secret {match.group(2)!r} is no longer available") from None
+            raise SecretMissingError(f"secret {match.group(2)!r} is no longer available") from None
         return html.escape(value, quote=True) if as_html else value
 
     return PLACEHOLDER_RE.sub(replace, text)

@@ -29,7 +29,7 @@ def _keys() -> MultiFernet:
     return MultiFernet([_fernet(s) for s in secrets])
 
 
-class SecretsUnavailable(LookupError):
+class SecretsUnavailableError(LookupError):
     """The sealed secrets cannot be opened (erased, or sealed with a retired key)."""
 
 
@@ -41,9 +41,9 @@ def seal(marker: str, values: Mapping[str, str]) -> str:
 def unseal(sealed: str) -> tuple[str, dict[str, str]]:
     """The marker and values of `seal()`."""
     if not sealed:
-        raise SecretsUnavailable("no secrets are kept for this message")
+        raise SecretsUnavailableError("no secrets are kept for this message")
     try:
         payload = json.loads(_keys().decrypt(sealed.encode("ascii")))
     except InvalidToken as exc:
-        raise SecretsUnavailable("the secrets of this message cannot be decrypted") from exc
+        raise SecretsUnavailableError("the secrets of this message cannot be decrypted") from exc
     return str(payload["marker"]), {str(k): str(v) for k, v in payload["values"].items()}

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "IdempotencyKeyReused",
+    "IdempotencyKeyReusedError",
     "NotificationError",
     "cancel",
     "notify",
@@ -65,7 +65,7 @@ class NotificationError(ValueError):
     """A request to the service that cannot be carried out; the message is for staff."""
 
 
-class IdempotencyKeyReused(NotificationError):
+class IdempotencyKeyReusedError(NotificationError):
     """The idempotency key was used before for another recipient or template."""
 
 
@@ -92,7 +92,9 @@ def _sender(municipality: Municipality | None) -> dict[str, str]:
         return {"name": str(getattr(settings, "WAGTAIL_SITE_NAME", "madoguchi")), "url": settings.SITE_URL}
     return {
         "name": municipality.name,
-        "url": settings.SITE_URL.rstrip("/") + ("/en" if translation.get_language() == "en" else "") + f"/{municipality.slug}/",
+        "url": settings.SITE_URL.rstrip("/")
+        + ("/en" if translation.get_language() == "en" else "")
+        + f"/{municipality.slug}/",
         "phone": municipality.phone,
         "email": municipality.email,
         "address": municipality.address,
@@ -149,7 +151,7 @@ def _scoped_key(idempotency_key: str | None, municipality: Municipality | None) 
 def _existing(key: str, *, template_key: str, address: str) -> OutboundMessage:
     message: OutboundMessage = OutboundMessage.unscoped.get(idempotency_key=key)
     if message.template_key != template_key or message.address != address:
-        raise IdempotencyKeyReused(f"idempotency key {key!r} was used for another message")
+        raise IdempotencyKeyReusedError(f"idempotency key {key!r} was used for another message")
     return message
 
 
@@ -201,8 +203,13 @@ def notify(
     marker = rendering.new_marker()
     secret_placeholders = rendering.placeholders(marker, list(secret_values))
     rendered = _render(
-        template_key, stored_context, secret_placeholders,
-        recipient=user, address=address, municipality=municipality, language=lang,
+        template_key,
+        stored_context,
+        secret_placeholders,
+        recipient=user,
+        address=address,
+        municipality=municipality,
+        language=lang,
     )
     message = OutboundMessage(
         municipality=municipality,
@@ -232,7 +239,7 @@ def notify(
     return message
 
 
-class InvalidTransition(NotificationError):
+class InvalidTransitionError(NotificationError):
     """The message is not in a state that allows this."""
 
 
@@ -247,13 +254,17 @@ def retry(message: OutboundMessage, *, actor: Any = None, request: HttpRequest |
     """
     locked: OutboundMessage = OutboundMessage.unscoped.select_for_update().get(pk=message.pk)
     if locked.status in (MessageStatus.QUEUED, MessageStatus.SENDING):
-        raise InvalidTransition(str(_("このメッセージは送信待ちまたは送信中です。")))
+        raise InvalidTransitionError(str(_("このメッセージは送信待ちまたは送信中です。")))
     if locked.has_secrets:
         try:
             sealing.unseal(locked.sealed_secrets)
-        except sealing.SecretsUnavailable:
-            raise InvalidTransition(
-                str(_("本人だけが使えるリンクやコードを含むメッセージのため、再送できません。本人に手続きをやり直してもらってください。"))
+        except sealing.SecretsUnavailableError:
+            raise InvalidTransitionError(
+                str(
+                    _(
+                        "本人だけが使えるリンクやコードを含むメッセージのため、再送できません。本人に手続きをやり直してもらってください。"
+                    )
+                )
             ) from None
     now = timezone.now()
     if locked.status == MessageStatus.SENT:
@@ -281,8 +292,13 @@ def retry(message: OutboundMessage, *, actor: Any = None, request: HttpRequest |
         target.next_attempt_at = now
         target.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
     audit.record(
-        action=audit.Action.SEND, obj=target, request=request, actor=actor, municipality=locked.municipality,
-        fields=["status"], extra={"retry_of": locked.pk},
+        action=audit.Action.SEND,
+        obj=target,
+        request=request,
+        actor=actor,
+        municipality=locked.municipality,
+        fields=["status"],
+        extra={"retry_of": locked.pk},
     )
     tasks.enqueue_on_commit(target.pk)
     return target
@@ -293,13 +309,17 @@ def cancel(message: OutboundMessage, *, actor: Any = None, request: HttpRequest 
     """Stop a queued (or failed) message from being sent (staff's 取消し)."""
     locked: OutboundMessage = OutboundMessage.unscoped.select_for_update().get(pk=message.pk)
     if locked.status not in (MessageStatus.QUEUED, MessageStatus.FAILED):
-        raise InvalidTransition(str(_("送信待ちまたは送信失敗のメッセージだけを取り消せます。")))
+        raise InvalidTransitionError(str(_("送信待ちまたは送信失敗のメッセージだけを取り消せます。")))
     locked.status = MessageStatus.CANCELLED
     locked.next_attempt_at = None
     locked.sealed_secrets = ""
     locked.save(update_fields=["status", "next_attempt_at", "sealed_secrets", "updated_at"])
     audit.record(
-        action=audit.Action.UPDATE, obj=locked, request=request, actor=actor, municipality=locked.municipality,
+        action=audit.Action.UPDATE,
+        obj=locked,
+        request=request,
+        actor=actor,
+        municipality=locked.municipality,
         fields=["status"],
     )
     return locked
@@ -357,7 +377,9 @@ def sweep(now: Any = None) -> SweepResult:
     for pk in OutboundMessage.unscoped.due(grace_cutoff).values_list("pk", flat=True):
         # Moving the due time to now keeps the next sweep from enqueueing it yet again
         # while the worker catches up.
-        if OutboundMessage.unscoped.due(grace_cutoff).filter(pk=pk).update(next_attempt_at=now) and tasks.enqueue_send(pk):
+        if OutboundMessage.unscoped.due(grace_cutoff).filter(pk=pk).update(next_attempt_at=now) and tasks.enqueue_send(
+            pk
+        ):
             result.requeued += 1
     ttl_cutoff = now - timedelta(seconds=conf.secret_ttl())
     result.secrets_erased = (

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import datetime, timedelta
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
@@ -121,16 +122,16 @@ def deliver(message_id: int) -> str:
     try:
         channel = channels.get(message.channel)
         delivery = _delivery(message)
-    except (ImproperlyConfigured, sealing.SecretsUnavailable, rendering.SecretMissing) as exc:
+    except (ImproperlyConfigured, sealing.SecretsUnavailableError, rendering.SecretMissingError) as exc:
         # The channel or a secret is gone: trying again cannot help.
         return record_failure(message.pk, exc, permanent=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - recorded on the message, retried
         return record_failure(message.pk, exc)
     try:
         reference = channel.send(delivery)
     except channels.PermanentDeliveryError as exc:
         return record_failure(message.pk, exc, permanent=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any provider error is a temporary failure, retried
         return record_failure(message.pk, exc)
     except BaseException as exc:
         # The worker is being stopped mid-send: count the attempt, then let it stop.
@@ -152,8 +153,13 @@ def record_success(message_id: int, reference: str) -> str:
         message.sealed_secrets = ""
         message.save(
             update_fields=[
-                "status", "sent_at", "provider_reference", "next_attempt_at", "sending_started_at",
-                "sealed_secrets", "updated_at",
+                "status",
+                "sent_at",
+                "provider_reference",
+                "next_attempt_at",
+                "sending_started_at",
+                "sealed_secrets",
+                "updated_at",
             ]
         )
     return "sent"

@@ -125,8 +125,18 @@ class OutboxInspectView(generic.InspectView):
     any_permission_required = ["view"]
     template_name = "notifications/admin/inspect.html"
     fields = [
-        "status", "template_key", "channel_label", "address", "language", "municipality", "attempts",
-        "next_attempt_at", "sent_at", "last_error", "provider_reference", "created_at",
+        "status",
+        "template_key",
+        "channel_label",
+        "address",
+        "language",
+        "municipality",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+        "provider_reference",
+        "created_at",
     ]
 
     def get_object(self, queryset: Any = None) -> OutboundMessage:

@@ -30,8 +30,16 @@ class OutboxViewSet(ModelViewSet):
     add_to_reference_index = False
     list_per_page = 50
     list_export = [
-        "created_at", "status", "template_key", "channel", "address", "language", "attempts", "sent_at",
-        "last_error", "municipality.code",
+        "created_at",
+        "status",
+        "template_key",
+        "channel",
+        "address",
+        "language",
+        "attempts",
+        "sent_at",
+        "last_error",
+        "municipality.code",
     ]
     export_headings = {
         "created_at": _("作成日時"),

@@ -9,6 +9,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("ホームページ")
 
     def ready(self) -> None:
+        from madoguchi.core import navigation as core_navigation
+
+        from .navigation import menu_pages
         from .signals import ensure_site_structure_after_migrate
 
         post_migrate.connect(ensure_site_structure_after_migrate, sender=self)
+        core_navigation.register_provider(menu_pages)

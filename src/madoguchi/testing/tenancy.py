@@ -86,6 +86,8 @@ class TenantIsolation:
             # Staff passed their second factor at sign-in.
             session = self.client.session
             session["account_authentication_methods"] = [{"method": "password"}, {"method": "mfa", "type": "totp"}]
+            # allauth only reads the records of the user they were written for.
+            session["account_authentication_methods_user"] = str(user.pk)
             session.save()
 
     def assert_page_excludes(self, url: str, *, as_user: User | None, markers: Iterable[str]) -> None:

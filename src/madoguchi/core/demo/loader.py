@@ -1,8 +1,9 @@
 """Create the demo data through the modules' services, so that it is audited like real data.
 
-`load_demo()` is idempotent: what already exists is left as it is (a municipality whose
-details in the data file changed is updated), so running it again changes nothing and
-writes no audit entry. Everything happens in one transaction; the one piece of work
+`load_demo()` is idempotent: it creates what is missing and fills in a municipality's
+empty details, but never overwrites what is there (an administrator's changes made in the
+demo survive the next `make demo`), so running it again changes nothing and writes no
+audit entry. Everything happens in one transaction; the one piece of work
 outside the database, keeping the demo API token's secret in `var/`, runs on commit.
 """
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from madoguchi.accounts.models import User
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "testserver"})
-TOKEN_FILE_NAME = "demo-api-tokens.json"
+TOKEN_FILE_NAME = "demo-api-tokens.json"  # noqa: S105 - a file name, not a secret
 
 
 class DemoDataError(Exception):
@@ -39,9 +40,7 @@ class DemoDataError(Exception):
 
 def public_hosts() -> list[str]:
     """Host names in ALLOWED_HOSTS that are reachable from elsewhere than this machine."""
-    return [
-        h for h in settings.ALLOWED_HOSTS if h.lower() not in LOCAL_HOSTS and not h.lower().endswith(".localhost")
-    ]
+    return [h for h in settings.ALLOWED_HOSTS if h.lower() not in LOCAL_HOSTS and not h.lower().endswith(".localhost")]
 
 
 def token_file() -> Path:
@@ -122,11 +121,13 @@ class DemoLoader:
             self._count("municipality", "created")
             self.out(f"{entry.name_ja} / {entry.name_en} ({entry.code}): 作成 / created")
         else:
-            changes = {k: v for k, v in wanted.items() if getattr(municipality, k) != v}
+            changes: dict[str, Any] = {k: v for k, v in wanted.items() if v and not getattr(municipality, k)}
             if changes:
                 services.update_municipality(municipality, **changes)
                 self._count("municipality", "updated")
-                self.out(f"{entry.name_ja} / {entry.name_en} ({entry.code}): 更新 / updated {', '.join(sorted(changes))}")
+                self.out(
+                    f"{entry.name_ja} / {entry.name_en} ({entry.code}): 補完 / filled in {', '.join(sorted(changes))}"
+                )
             else:
                 self._count("municipality", "unchanged")
                 self.out(f"{entry.name_ja} / {entry.name_en} ({entry.code}): 登録済み / already there")

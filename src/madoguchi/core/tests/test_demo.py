@@ -70,7 +70,8 @@ def test_load_demo_on_an_empty_database(load) -> None:  # type: ignore[no-untype
     names = dict(Department.objects.filter(municipality=kasama).values_list("name_ja", "parent__name_ja"))
     assert names["市民課"] == "市民生活部"
     assert names["税務課"] == names["収納課"] == names["防災危機管理課"] == "総務部"
-    assert names["総務部"] is None and names["市長公室"] is None
+    assert names["総務部"] is None
+    assert names["市長公室"] is None
     assert all(d.name_en for d in Department.objects.all()), "every department has an English name"
     assert Department.objects.filter(municipality=mito).count() >= 3
 
@@ -85,8 +86,10 @@ def test_staff_in_every_role_with_a_verified_address_and_an_authenticator(load) 
     for profile in demo_staff:
         user = profile.user
         account = demo_data().account(user.email)
-        assert account is not None and user.check_password(account.password)
-        assert user.kind == AccountKind.STAFF and not user.is_superuser
+        assert account is not None
+        assert user.check_password(account.password)
+        assert user.kind == AccountKind.STAFF
+        assert not user.is_superuser
         assert profile.department.municipality_id == profile.municipality_id
         assert EmailAddress.objects.filter(user=user, email=user.email, verified=True, primary=True).exists()
         assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
@@ -98,12 +101,15 @@ def test_residents_business_and_operator(load) -> None:  # type: ignore[no-untyp
     assert residents.count() >= 2
     assert {u.preferred_language for u in residents} == {"ja", "en"}
     business = User.objects.get(kind=AccountKind.BUSINESS)
-    assert business.organisation_name and is_valid_corporate_number(business.corporate_number)
+    assert business.organisation_name
+    assert is_valid_corporate_number(business.corporate_number)
     for user in [*residents, business]:
-        assert user.staff_profile_or_none is None and not user.is_staff
+        assert user.staff_profile_or_none is None
+        assert not user.is_staff
         assert EmailAddress.objects.filter(user=user, verified=True).exists()
     operator = User.objects.get(is_superuser=True)
-    assert operator.is_staff and operator.staff_profile_or_none is None
+    assert operator.is_staff
+    assert operator.staff_profile_or_none is None
     assert Authenticator.objects.filter(user=operator, type=Authenticator.Type.TOTP).exists()
 
 
@@ -122,13 +128,30 @@ def test_it_completes_what_is_there_and_keeps_the_rest(load, kasama: Municipalit
     """A Kasama registered earlier (here by the fixture, without its address) gets the
     demo's details and departments; nothing is duplicated."""
     report = load()
-    assert report.updated["municipality"] == 1 and report.created["municipality"] == 1
+    assert report.updated["municipality"] == 1
+    assert report.created["municipality"] == 1
     kasama.refresh_from_db()
     assert kasama.address == "茨城県笠間市中央三丁目2番1号"
     assert Municipality.objects.filter(slug="kasama").count() == 1
     assert AuditEntry.objects.filter(
         object_type="core.municipality", object_id=str(kasama.pk), action="update"
     ).exists()
+
+
+def test_what_was_changed_in_the_demo_survives_a_second_run(load) -> None:  # type: ignore[no-untyped-def]
+    from madoguchi.core import services
+
+    load()
+    kasama = Municipality.objects.get(code="082163")
+    services.update_municipality(kasama, phone="0296-00-0000")
+    department = Department.objects.get(municipality=kasama, code="shimin")
+    services.update_department(department, name_en="Resident Services Division")
+    report = load()
+    assert not report.changed
+    kasama.refresh_from_db()
+    department.refresh_from_db()
+    assert kasama.phone == "0296-00-0000"
+    assert department.name_en == "Resident Services Division"
 
 
 def test_everything_it_creates_is_audited(load) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +183,8 @@ def test_everything_it_creates_is_audited(load) -> None:  # type: ignore[no-unty
     ) == {str(pk) for pk in kasama_departments}
     for chain in all_chains():
         result = verify_chain(chain)
-        assert result.problem is None and result.checked > 0, result.problem
+        assert result.problem is None, result.problem
+        assert result.checked > 0
 
 
 def test_the_api_token_works_and_survives_a_second_run(load, token_path: Path, client: Client) -> None:  # type: ignore[no-untyped-def]
@@ -192,9 +216,11 @@ def test_demo_staff_sign_in_with_password_and_totp(load, client: Client) -> None
     """Through the real sign-in form: password, then the authenticator's code."""
     load()
     account = demo_data().account("clerk@kasama.example")
-    assert account is not None and account.totp_secret
+    assert account is not None
+    assert account.totp_secret
     response = client.post("/accounts/login/", {"login": account.email, "password": account.password})
-    assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/2fa/authenticate/" in response["Location"]
     code, _valid = current_code(account.totp_secret, min_validity=3)
     response = client.post(response["Location"], {"code": code})
     assert response.status_code == 302, response.content.decode()[:500]
@@ -207,7 +233,8 @@ def test_demo_resident_signs_in_with_password(load, client: Client) -> None:  # 
     account = demo_data().account("hanako@resident.example")
     assert account is not None
     response = client.post("/accounts/login/", {"login": account.email, "password": account.password})
-    assert response.status_code == 302 and "2fa" not in response["Location"]
+    assert response.status_code == 302
+    assert "2fa" not in response["Location"]
     assert int(client.session["_auth_user_id"]) == User.objects.get(email=account.email).pk
 
 
@@ -215,9 +242,10 @@ def test_command_loads_and_refuses_public_hosts(settings, tmp_path: Path) -> Non
     settings.VAR_DIR = tmp_path
     out = io.StringIO()
     call_command("load_demo", stdout=out)
-    assert "082163" in out.getvalue() and "082015" in out.getvalue()
+    assert "082163" in out.getvalue()
+    assert "082015" in out.getvalue()
     settings.ALLOWED_HOSTS = ["127.0.0.1", "www.city.example.jp"]
-    with pytest.raises(CommandError, match="www.city.example.jp"):
+    with pytest.raises(CommandError, match=r"www\.city\.example\.jp"):
         call_command("load_demo", stdout=io.StringIO())
 
 
@@ -240,7 +268,8 @@ def test_print_demo_logins_lists_every_account(load, settings, token_path: Path)
 def test_demo_totp_prints_the_code_of_demo_accounts_only(load) -> None:  # type: ignore[no-untyped-def]
     load()
     account = demo_data().account("auditor@kasama.example")
-    assert account is not None and account.totp_secret
+    assert account is not None
+    assert account.totp_secret
     out = io.StringIO()
     call_command("demo_totp", account.email, "--min-validity", "3", stdout=out, stderr=io.StringIO())
     expected, _valid = current_code(account.totp_secret)

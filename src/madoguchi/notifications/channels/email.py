@@ -52,7 +52,9 @@ class EmailChannel(Channel):
     def send(self, delivery: Delivery) -> str:
         message_id = f"<{delivery.reference}@{message_id_domain()}>"
         _name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-        from_email = formataddr((delivery.sender_name, from_address)) if delivery.sender_name else settings.DEFAULT_FROM_EMAIL
+        from_email = (
+            formataddr((delivery.sender_name, from_address)) if delivery.sender_name else settings.DEFAULT_FROM_EMAIL
+        )
         headers = {
             "Message-ID": message_id,
             "Auto-Submitted": "auto-generated",  # RFC 3834: no automatic replies

@@ -45,7 +45,5 @@ class Command(BaseCommand):
         created = sum(report.created.values())
         updated = sum(report.updated.values())
         unchanged = sum(report.unchanged.values())
-        summary = (
-            f"完了 / Done: {created} 作成 / created, {updated} 更新 / updated, {unchanged} 変更なし / unchanged."
-        )
+        summary = f"完了 / Done: {created} 作成 / created, {updated} 更新 / updated, {unchanged} 変更なし / unchanged."
         self.stdout.write(self.style.SUCCESS(summary) if report.changed else summary)

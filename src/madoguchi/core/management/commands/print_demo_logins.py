@@ -56,9 +56,7 @@ class Command(BaseCommand):
     help = "デモアカウントの一覧を表示します。 / Print the demo accounts and how to sign in with them."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--base-url", default="http://127.0.0.1:8000", help="デモのURL / where the demo is served"
-        )
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="デモのURL / where the demo is served")
 
     def handle(self, *args: Any, base_url: str = "http://127.0.0.1:8000", **options: Any) -> None:
         from madoguchi.accounts.models import User

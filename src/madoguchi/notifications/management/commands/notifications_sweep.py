@@ -1,7 +1,7 @@
 """Repair the outbox after crashes and lost tasks (see services.sweep).
 
-    manage.py notifications_sweep             # once (cron, a systemd timer)
-    manage.py notifications_sweep --every 60  # as a long-running side process
+manage.py notifications_sweep             # once (cron, a systemd timer)
+manage.py notifications_sweep --every 60  # as a long-running side process
 """
 
 from __future__ import annotations
