@@ -89,8 +89,13 @@ def _kana(value: Any) -> str:
     return reading if reading and is_kana(reading) else ""
 
 
+# Separators people type between the digits: spaces, hyphens, dashes, minus signs and
+# the long-vowel mark that Japanese keyboards produce for "-".
+_NUMBER_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−－ー]")
+
+
 def normalise_corporate_number(value: str) -> str:
-    return to_halfwidth_digits(value or "").replace("-", "").replace(" ", "").replace("　", "")
+    return _NUMBER_SEPARATORS.sub("", to_halfwidth_digits(value or ""))
 
 
 def _split_name(name: str) -> tuple[str, str]:

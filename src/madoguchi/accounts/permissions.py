@@ -42,8 +42,11 @@ class Permission:
     """Something staff may do, and the roles that may do it."""
 
     code: str
-    label: str | Promise
-    roles: frozenset[str]
+    # Not compared or hashed: a lazy label compares (and hashes) as its text in the
+    # active language, which would make a permission a different key in Japanese and in
+    # English.
+    label: str | Promise = field(compare=False)
+    roles: frozenset[str] = field(default_factory=frozenset)
     # Django model permissions (app_label.codename) that this permission stands for, so
     # that Wagtail's own permission policies (viewsets, snippets) follow the same roles.
     django_perms: frozenset[str] = field(default_factory=frozenset)

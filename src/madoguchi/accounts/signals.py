@@ -7,13 +7,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa import signals as mfa_signals
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from .middleware import record_enrolment
+from .middleware import needs_second_factor, record_enrolment
 
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="accounts-second-factor-enrolled")
 def second_factor_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     if request is not None and getattr(request, "user", None) == user:
         record_enrolment(request)
+
+
+@receiver(user_logged_in, dispatch_uid="accounts-enrolment-after-sign-in")
+def password_counts_for_enrolment(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A member of staff who has just signed in with the password and must now enrol a
+    second factor is not asked for the password a second time: the sign-in counts as
+    the reauthentication that allauth wants before a factor is added (for the usual
+    five minutes, ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
+    if request is None or not needs_second_factor(user):
+        return
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY)
+    if isinstance(records, list) and records and records[-1].get("method") == "password":
+        records[-1] = {**records[-1], "reauthenticated": True}
+        request.session[AUTHENTICATION_METHODS_SESSION_KEY] = records

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -99,7 +100,9 @@ class StaffFilterSet(WagtailFilterSet):
     role = django_filters.ChoiceFilter(
         label=gettext_lazy("役割"), choices=Role.choices, method="filter_role", empty_label=gettext_lazy("すべて")
     )
-    active = django_filters.BooleanFilter(label=gettext_lazy("有効"), field_name="user__is_active", widget=BooleanRadioSelect)
+    active = django_filters.BooleanFilter(
+        label=gettext_lazy("有効"), field_name="user__is_active", widget=BooleanRadioSelect
+    )
 
     class Meta:
         model = StaffProfile
@@ -212,7 +215,7 @@ class StaffActivationView(WagtailAdminTemplateMixin, TemplateView):
     activate = False
     header_icon = "lock"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         check(request, core_permissions.MANAGE_MUNICIPALITY)
         console_municipality(request)
         self.profile = get_object_or_404(StaffProfile.objects.select_related("user", "department"), pk=kwargs["pk"])
@@ -335,7 +338,7 @@ class PeopleIndexView(BaseListingView):
     paginate_by = 20
     default_ordering = "family_name_kana"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         check(request, permissions.VIEW_PEOPLE)
         self.municipality = console_municipality(request)
         return super().dispatch(request, *args, **kwargs)
@@ -346,10 +349,14 @@ class PeopleIndexView(BaseListingView):
             TitleColumn(
                 "name",
                 label=gettext_lazy("氏名・名称"),
-                accessor=lambda u: u.organisation_name if u.kind == AccountKind.BUSINESS else (u.get_full_name() or "-"),
+                accessor=lambda u: (
+                    u.organisation_name if u.kind == AccountKind.BUSINESS else (u.get_full_name() or "-")
+                ),
                 get_url=lambda u: reverse("people:detail", args=[u.pk]),
             ),
-            Column("kana", label=gettext_lazy("ふりがな"), accessor=lambda u: f"{u.family_name_kana} {u.given_name_kana}"),
+            Column(
+                "kana", label=gettext_lazy("ふりがな"), accessor=lambda u: f"{u.family_name_kana} {u.given_name_kana}"
+            ),
             Column("kind", label=gettext_lazy("区分"), accessor="get_kind_display"),
             Column("email", label=gettext_lazy("メールアドレス（一部）"), accessor=lambda u: masked_email(u.email)),
         ]
@@ -392,10 +399,11 @@ class PersonDetailView(WagtailAdminTemplateMixin, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         check(request, permissions.VIEW_PEOPLE)
         municipality = console_municipality(request)
-        self.person = services.people_of(municipality).filter(pk=kwargs["pk"]).first()
-        if self.person is None:
+        person = services.people_of(municipality).filter(pk=kwargs["pk"]).first()
+        if person is None:
             # Someone who never used this municipality's services is not its to look at.
             raise Http404
+        self.person: User = person
         redirect = access.reason_redirect(request, access.subject_key_for(self.person))
         if redirect is not None:
             return redirect
@@ -433,7 +441,7 @@ class PersonDetailView(WagtailAdminTemplateMixin, TemplateView):
             value = display() if display is not None else getattr(person, name)
             if isinstance(value, bool):
                 value = _("はい") if value else _("いいえ")
-            rows.append((person._meta.get_field(name).verbose_name, value))
+            rows.append((getattr(person._meta.get_field(name), "verbose_name", name), value))
         return {**super().get_context_data(**kwargs), "person": person, "rows": rows, "reason": self.reason}
 
 

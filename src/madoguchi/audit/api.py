@@ -120,7 +120,11 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet[AuditEntry]):
         for name in ("actor_id", "subject_id", "after_sequence"):
             if value := params.get(name):
                 number = _number(value, name)
-                entries = entries.filter(sequence__gt=number) if name == "after_sequence" else entries.filter(**{name: number})
+                entries = (
+                    entries.filter(sequence__gt=number)
+                    if name == "after_sequence"
+                    else entries.filter(**{name: number})
+                )
         if value := params.get("object_type"):
             entries = entries.filter(object_type=value)
         if value := params.get("object_id"):

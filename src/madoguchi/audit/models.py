@@ -68,7 +68,9 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("対象"), max_length=200, blank=True)
     fields = models.JSONField(_("項目"), default=list, blank=True)
     personal_data = models.BooleanField(_("個人情報"), default=False, db_index=True)
-    subject_id = models.BigIntegerField(_("本人ID"), null=True, blank=True, db_index=True, help_text=_("個人情報の本人である利用者"))
+    subject_id = models.BigIntegerField(
+        _("本人ID"), null=True, blank=True, db_index=True, help_text=_("個人情報の本人である利用者")
+    )
     reason = models.TextField(_("理由"), blank=True)
     # Text, not an inet column: PostgreSQL rewrites addresses into its own notation, and
     # the hash must cover exactly what is stored.
@@ -89,13 +91,38 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["municipality_id", "-occurred_at"], name="audit_municipality_time")]
 
     HASHED_FIELDS: ClassVar[tuple[str, ...]] = (
-        "chain", "sequence", "municipality_id", "municipality_code", "occurred_at", "actor_id", "actor_label",
-        "action", "object_type", "object_id", "object_repr", "fields", "personal_data", "subject_id", "reason",
-        "ip_address", "user_agent", "request_id", "extra", "previous_hash",
+        "chain",
+        "sequence",
+        "municipality_id",
+        "municipality_code",
+        "occurred_at",
+        "actor_id",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "fields",
+        "personal_data",
+        "subject_id",
+        "reason",
+        "ip_address",
+        "user_agent",
+        "request_id",
+        "extra",
+        "previous_hash",
     )
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise RuntimeError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("audit entries are append-only")
 
     def canonical_payload(self) -> bytes:
         """The bytes the hash covers: every hashed field, in a form that reads back the
@@ -111,14 +138,6 @@ class AuditEntry(models.Model):
     def compute_hash(self, key: bytes) -> str:
         """HMAC-SHA256 of the payload under the chain key."""
         return hmac.new(key, self.canonical_payload(), hashlib.sha256).hexdigest()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise RuntimeError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("audit entries are append-only")
 
 
 class AuditChainHead(models.Model):

@@ -245,9 +245,7 @@ def _entries(chain: str) -> Iterator[AuditEntry]:
 def _last_good_checkpoint(chain: str) -> tuple[int, str] | None:
     """Where an earlier verification saw this chain end, when it found it whole."""
     entry = (
-        AuditEntry.objects.filter(
-            chain=DEPLOYMENT_CHAIN, action=Action.VERIFY, extra__chain=chain, extra__ok=True
-        )
+        AuditEntry.objects.filter(chain=DEPLOYMENT_CHAIN, action=Action.VERIFY, extra__chain=chain, extra__ok=True)
         .order_by("-sequence")
         .first()
     )

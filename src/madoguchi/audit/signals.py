@@ -68,7 +68,9 @@ def sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpReques
 
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="audit-mfa-failed")
-def second_factor_failed(sender: Any, request: HttpRequest, user: Any, authenticator: Any = None, **kwargs: Any) -> None:
+def second_factor_failed(
+    sender: Any, request: HttpRequest, user: Any, authenticator: Any = None, **kwargs: Any
+) -> None:
     record(
         action=Action.LOGIN_FAILED,
         obj=user,

@@ -46,7 +46,14 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet[Municipality]):
     list=extend_schema(summary="部署の一覧 / Departments of the municipality"),
     retrieve=extend_schema(
         summary="部署 / One department",
-        parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="部署コード / Department code")],
+        parameters=[
+            OpenApiParameter(
+                "code",
+                {"type": "string", "minLength": 1, "maxLength": 20},
+                OpenApiParameter.PATH,
+                description="部署コード / Department code",
+            )
+        ],
     ),
 )
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet[Department]):

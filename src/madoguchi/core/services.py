@@ -79,8 +79,15 @@ def set_municipality_logo(
 
 @transaction.atomic
 def create_department(
-    municipality: Municipality, *, code: str, name_ja: str, name_en: str = "", parent: Department | None = None,
-    actor: Any = None, request: HttpRequest | None = None, **extra: Any,
+    municipality: Municipality,
+    *,
+    code: str,
+    name_ja: str,
+    name_en: str = "",
+    parent: Department | None = None,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    **extra: Any,
 ) -> Department:
     with municipality_scope(municipality):
         department = Department(

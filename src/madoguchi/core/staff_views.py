@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -32,6 +33,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.coreutils import multigetattr
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from madoguchi.accounts.permissions import Permission, has_permission, request_municipality
@@ -120,6 +122,17 @@ class ConsoleExportMixin:
         str: {"csv": csv_cell},
     }
 
+    def to_row_dict(self, item: Any) -> dict[str, Any]:
+        # A dotted path through an empty relation (a department without a parent) is an
+        # empty cell, not an error in the middle of a download.
+        row: dict[str, Any] = {}
+        for field in self.list_export:  # type: ignore[attr-defined]
+            try:
+                row[field] = multigetattr(item, field)
+            except AttributeError:
+                row[field] = ""
+        return row
+
     def stream_csv(self, queryset: Iterable[Any]) -> Iterator[str]:
         yield "\ufeff"
         yield from super().stream_csv(queryset)  # type: ignore[misc]
@@ -156,6 +169,8 @@ class ServiceFormMixin:
             self.object = self.save_instance()
         except ValidationError as error:
             form.add_error(None, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
             return self.form_invalid(form)  # type: ignore[attr-defined,no-any-return]
         return self.save_action()  # type: ignore[attr-defined,no-any-return]
 
@@ -172,9 +187,7 @@ DEPARTMENT_FIELDS = ["code", "name_ja", "name_en", "parent", "phone", "email", "
 class DepartmentForm(forms.ModelForm[Department]):
     # Declared, not generated: a generated field would query the tenant model when the
     # form class is created, outside any municipality's scope.
-    parent = forms.ModelChoiceField(
-        label=gettext_lazy("上位部署"), queryset=Department.unscoped.none(), required=False
-    )
+    parent = forms.ModelChoiceField(label=gettext_lazy("上位部署"), queryset=Department.unscoped.none(), required=False)
 
     class Meta:
         model = Department
@@ -344,7 +357,7 @@ class MunicipalitySettingsView(WagtailAdminTemplateMixin, FormView[MunicipalityS
     form_class = MunicipalitySettingsForm
     header_icon = "cog"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         check(request, permissions.MANAGE_MUNICIPALITY)
         self.municipality = console_municipality(request)
         return super().dispatch(request, *args, **kwargs)

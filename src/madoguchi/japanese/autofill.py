@@ -90,13 +90,13 @@ def target_for(bound_field: BoundField, part: str) -> FillTarget | None:
     rendered: dict[str, Any] = {**widget.attrs, **bound_field.build_widget_attrs({}, widget)}
     # The new value replaces what was wrong with the old one.
     rendered.pop("aria-invalid", None)
-    attrs = _clean_attrs(rendered)
+    attrs = clean_attrs(rendered)
     if not bound_field.auto_id:
         return None
     return FillTarget(part=part, id=bound_field.auto_id, name=bound_field.html_name, attrs=attrs)
 
 
-def _clean_attrs(attrs: Mapping[str, Any]) -> dict[str, str | bool]:
+def clean_attrs(attrs: Mapping[str, Any]) -> dict[str, str | bool]:
     kept: dict[str, str | bool] = {}
     for key, value in attrs.items():
         if key not in _KEPT_ATTRIBUTES or value is None or value is False:
@@ -140,7 +140,7 @@ def decode(raw: str, *, parts: Iterable[str]) -> FillRequest:
     for item in raw_targets:
         if not isinstance(item, dict):
             raise ValueError("bad target")
-        part, target_id, name, attrs = item.get("part"), item.get("id"), item.get("name"), item.get("attrs") or {}
+        part, target_id, name, attrs = item.get("part"), item.get("id"), item.get("name"), item.get("attrs", {})
         if part not in allowed_parts:
             raise ValueError("unknown part")
         if not (isinstance(target_id, str) and _ID_RE.match(target_id)):
@@ -149,7 +149,7 @@ def decode(raw: str, *, parts: Iterable[str]) -> FillRequest:
             raise ValueError("bad target name")
         if not isinstance(attrs, dict):
             raise ValueError("bad attrs")
-        targets.append(FillTarget(part=part, id=target_id, name=name, attrs=_clean_attrs(attrs)))
+        targets.append(FillTarget(part=part, id=target_id, name=name, attrs=clean_attrs(attrs)))
     return FillRequest(source=source, status=status, targets=tuple(targets))
 
 

@@ -1,5 +1,6 @@
-"""htmx endpoints of the Japanese input fields: postal code → address autofill, and the
-names of a bank and a branch while their codes are typed.
+"""htmx endpoints of the Japanese input fields: postal code → address autofill, the
+names of a bank and a branch while their codes are typed, and the bank and branch
+pickers (search by name, choose to fill the code).
 
 They answer with out-of-band swaps only (the requesting input has hx-swap="none"): the
 inputs to fill, rendered again with their value (see `autofill`), and a message in the
@@ -9,9 +10,14 @@ endpoints need no sign-in and no permission; they read nothing of any municipali
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from . import autofill, banks, postal
@@ -106,3 +112,92 @@ def branch_lookup(request: HttpRequest) -> HttpResponse:
         else:
             message = branch_status(branch)
     return _fragments(autofill.render_status(fill.status, message))
+
+
+# --- Pickers: search by name, choose to fill the code --------------------------------
+
+SEARCH_LIMIT = 30
+
+
+def _choice_vals(fill: autofill.FillRequest, **values: str) -> str:
+    """hx-vals of a result's button: fill the code input, write into its status region."""
+    [target] = fill.targets
+    description = autofill.encode("code", f"{target.id}_status", [target])
+    return json.dumps({"autofill": description, **values}, ensure_ascii=False)
+
+
+def _results(fill: autofill.FillRequest, choose_url: str, items: list[tuple[str, str]], query: str) -> HttpResponse:
+    if not query.strip():
+        message = ""
+    elif not items:
+        message = _("見つかりませんでした。別の書き方でもお試しください。")
+    elif len(items) >= SEARCH_LIMIT:
+        message = _("最初の%(count)s件を表示しています。続けて入力すると絞り込めます。") % {"count": len(items)}
+    else:
+        message = ngettext("%(count)s件見つかりました。", "%(count)s件見つかりました。", len(items)) % {
+            "count": len(items)
+        }
+    html = render_to_string(
+        "japanese/picker_results.html",
+        {"items": items, "choose_url": choose_url, "status": autofill.render_status(fill.status, message)},
+    )
+    return _fragments(SafeString(html))
+
+
+@require_GET
+def bank_search(request: HttpRequest) -> HttpResponse:
+    """GET /banks/search/?autofill=…&<source>=<name>: banks whose name, kana, romaji or
+    code match, as buttons that fill the bank code."""
+    fill = _fill_request(request, ("code",))
+    if fill is None or len(fill.targets) != 1:
+        return HttpResponseBadRequest()
+    query = request.GET.get(fill.source, "")[:50]
+    found = banks.search_banks(query, limit=SEARCH_LIMIT) if query.strip() else []
+    items = [(f"{bank_status(b)} {b.code}", _choice_vals(fill, bank_code=b.code)) for b in found]
+    return _results(fill, reverse("banks:choose"), items, query)
+
+
+@require_GET
+def branch_search(request: HttpRequest) -> HttpResponse:
+    """GET /banks/branches/search/?autofill=…&bank_field=<name>&<bank>=…&<source>=<name>:
+    branches of the bank in the same form, as buttons that fill the branch code."""
+    fill = _fill_request(request, ("code",))
+    bank_field = request.GET.get("bank_field", "")
+    if fill is None or len(fill.targets) != 1 or not autofill.is_field_name(bank_field):
+        return HttpResponseBadRequest()
+    bank = banks.get_bank(request.GET.get(bank_field, ""))
+    query = request.GET.get(fill.source, "")[:50]
+    if bank is None:
+        status = autofill.render_status(fill.status, _("先に金融機関コードを入力してください。"))
+        return _fragments(status)
+    found = banks.search_branches(bank.code, query, limit=SEARCH_LIMIT) if query.strip() else []
+    items = [
+        (f"{branch_status(b)} {b.code}", _choice_vals(fill, bank_code=bank.code, branch_code=b.code)) for b in found
+    ]
+    return _results(fill, reverse("banks:choose"), items, query)
+
+
+@require_GET
+def choose(request: HttpRequest) -> HttpResponse:
+    """GET /banks/choose/?autofill=…&bank_code=…[&branch_code=…]: fill the code input
+    with the chosen bank's or branch's code and name it in its status region."""
+    fill = _fill_request(request, ("code",))
+    if fill is None or len(fill.targets) != 1:
+        return HttpResponseBadRequest()
+    [target] = fill.targets
+    bank = banks.get_bank(request.GET.get("bank_code", ""))
+    if bank is None:
+        return HttpResponseBadRequest()
+    branch_code = request.GET.get("branch_code")
+    if branch_code is None:
+        return _fragments(
+            autofill.render_fill(target, bank.code),
+            autofill.render_status(fill.status, _("%(name)sを選びました。") % {"name": bank_status(bank)}),
+        )
+    branch = banks.get_branch(bank.code, branch_code)
+    if branch is None:
+        return HttpResponseBadRequest()
+    return _fragments(
+        autofill.render_fill(target, branch.code),
+        autofill.render_status(fill.status, _("%(name)sを選びました。") % {"name": branch_status(branch)}),
+    )

@@ -9,9 +9,11 @@ script only reveals helpers that need htmx (search pickers), and htmx only adds 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -63,7 +65,7 @@ class WarekiDateWidget(forms.MultiWidget):
     ) -> None:
         self.eras = eras
         self.allow_seireki = allow_seireki
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "era": forms.Select(choices=era_choices(eras, allow_seireki)),
             "year": _numeric_input(4, 4),
             "month": _numeric_input(2, 2),
@@ -107,18 +109,37 @@ class WarekiDateInput(forms.TextInput):
         return super().format_value(value)
 
 
+@dataclass(frozen=True)
+class Picker:
+    """A search that helps to find a code by name (a bank, a branch): shown under the
+    input once htmx is on the page, hidden without it."""
+
+    summary: str | Promise  # 金融機関を名前で探す
+    label: str | Promise  # 金融機関名またはカナ
+    url: str
+    vals: str  # hx-vals of the search input
+    include: str = ""  # hx-include of the search input
+
+
 class LookupInput(forms.TextInput):
-    """A text input followed by a role=status region that htmx lookups write into."""
+    """A text input in a wrapper that carries the htmx lookup, followed by a role=status
+    region that the lookup writes into, and optionally a `Picker`.
+
+    The hx-* attributes given to the widget go on the wrapper, not on the input: the input
+    may be replaced by an out-of-band swap (a picker fills it), and the lookup must
+    survive that. The input events of the input bubble to the wrapper."""
 
     template_name = "japanese/widgets/lookup_input.html"
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        attrs = dict(attrs or {})
         # The bound field may know what the current value stands for (a bank's name):
         # shown in the status region from the start, also without JavaScript.
-        attrs = dict(attrs or {})
         status = attrs.pop("data-lookup-status", "")
+        picker = attrs.pop("data-picker", None)
+        lookup = {key: attrs.pop(key) for key in list(attrs) if key.startswith("hx-")}
         context = super().get_context(name, value, attrs)
-        context["widget"]["status"] = status
+        context["widget"].update({"status": status, "picker": picker, "lookup_attrs": lookup})
         return context
 
     @property
@@ -129,7 +150,14 @@ class LookupInput(forms.TextInput):
 class PostalCodeInput(LookupInput):
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(
-            {"inputmode": "numeric", "autocomplete": "postal-code", "size": "10", "maxlength": "10", **(attrs or {})}
+            {
+                "class": "japanese-code",
+                "inputmode": "numeric",
+                "autocomplete": "postal-code",
+                "size": "10",
+                "maxlength": "10",
+                **(attrs or {}),
+            }
         )
 
 

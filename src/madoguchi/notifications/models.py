@@ -113,7 +113,7 @@ class OutboundMessage(TenantModel):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="resends",
+        related_name="+",
     )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)

@@ -7,6 +7,8 @@ from django.test import Client
 
 from madoguchi.testing.factories import UserFactory
 
+from .helpers import sign_in
+
 pytestmark = pytest.mark.django_db
 
 ANONYMOUS_PAGES = {
@@ -31,10 +33,6 @@ RESIDENT_PAGES = {
 }
 
 
-def _sign_in(client: Client, user) -> None:
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-
-
 def _check(client: Client, path: str, ja: str, en: str) -> None:
     response = client.get(path)
     assert response.status_code == 200, f"{path} answered {response.status_code}"
@@ -56,5 +54,5 @@ def test_entrance_pages(client: Client, path: str, texts: tuple[str, str]) -> No
 
 @pytest.mark.parametrize(("path", "texts"), RESIDENT_PAGES.items())
 def test_account_pages_of_a_resident(client: Client, path: str, texts: tuple[str, str]) -> None:
-    _sign_in(client, UserFactory())
+    sign_in(client, UserFactory())
     _check(client, path, *texts)

@@ -51,6 +51,9 @@ def test_staff_without_a_second_factor_is_sent_to_enrolment(client: Client, kasa
     assert client.get("/api/v1/kasama/").status_code == 403
 
 
+# allauth announces the new factor when the request's transaction commits; that needs
+# real commits.
+@pytest.mark.django_db(transaction=True)
 def test_enrolling_totp_opens_the_staff_console(client: Client, kasama: Municipality) -> None:
     staff = make_staff(kasama, mfa=False)
     password_step(client, staff)
@@ -107,12 +110,19 @@ def test_a_recovery_code_replaces_the_authenticator_once(client: Client, kasama:
 
 
 def test_django_admin_sign_in_goes_through_allauth(client: Client, kasama: Municipality) -> None:
+    from allauth.account.models import EmailAddress
+
     operator = User.objects.create_superuser(email="operator@example.jp", password=DEFAULT_PASSWORD)
+    EmailAddress.objects.create(user=operator, email=operator.email, verified=True, primary=True)
     enrol_totp(operator)
     response = client.get("/django-admin/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
-    # The admin's own login form is not a way around the second factor either.
+    assert response["Location"] == "/django-admin/login/?next=/django-admin/"
+    # The admin's own login form only leads to allauth's, so it is no way around the
+    # second factor or the lock-out.
+    response = client.get("/django-admin/login/?next=/django-admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fdjango-admin%2F"
     response = client.get("/django-admin/login/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -122,6 +132,7 @@ def test_django_admin_sign_in_goes_through_allauth(client: Client, kasama: Munic
     assert client.get("/django-admin/").status_code == 302
     password_step(client, operator)
     assert client.get("/django-admin/").status_code == 302
+    assert "_auth_user_id" not in client.session
     client.post("/accounts/2fa/authenticate/", {"code": totp_code()})
     assert client.get("/django-admin/").status_code == 200
 

@@ -15,6 +15,8 @@ from madoguchi.audit.models import Action, AuditEntry
 from madoguchi.core.models import Municipality
 from madoguchi.testing.factories import DEFAULT_PASSWORD, UserFactory, make_staff
 
+from .helpers import deliver_mail, sign_in
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "kasama-yaki-2026"
@@ -38,6 +40,7 @@ def signup_data(**overrides: str) -> dict[str, str]:
 
 
 def confirmation_link() -> str:
+    deliver_mail()
     body = mail.outbox[-1].body
     match = re.search(r"https?://[^/\s]+(/\S*/accounts/confirm-email/\S+/|/accounts/confirm-email/\S+/)", body)
     assert match, body
@@ -149,6 +152,7 @@ def test_password_reset(client: Client) -> None:
     user = UserFactory(email="taro@example.jp")
     response = client.post("/accounts/password/reset/", {"email": "taro@example.jp"})
     assert response.status_code == 302
+    deliver_mail()
     body = mail.outbox[-1].body
     link = re.search(r"https?://[^/\s]+(/\S*password/reset/key/\S+/)", body).group(1)
     response = client.get(link)
@@ -163,6 +167,7 @@ def test_password_reset(client: Client) -> None:
     count = len(mail.outbox)
     response = client.post("/accounts/password/reset/", {"email": "nobody@example.jp"})
     assert response.status_code == 302
+    deliver_mail()
     assert all("password/reset/key" not in m.body for m in mail.outbox[count:])
 
 
@@ -187,10 +192,7 @@ def test_password_change_needs_the_current_password(client: Client) -> None:
 
 def test_changing_the_email_address_needs_verification(client: Client) -> None:
     user = UserFactory(email="old@example.jp")
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "password", "at": __import__("time").time()}]
-    session.save()
+    sign_in(client, user)
     response = client.post("/accounts/email/", {"action_add": "", "email": "new@example.jp"})
     assert response.status_code == 302
     assert EmailAddress.objects.get(email="new@example.jp").verified is False
@@ -221,10 +223,7 @@ def test_deleting_the_account_needs_the_password(client: Client) -> None:
 
 def test_staff_cannot_delete_their_own_account(client: Client, kasama: Municipality) -> None:
     staff = make_staff(kasama)
-    client.force_login(staff, backend="allauth.account.auth_backends.AuthenticationBackend")
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "password"}, {"method": "mfa", "type": "totp"}]
-    session.save()
+    sign_in(client, staff)
     response = client.get("/accounts/delete/")
     assert response.status_code == 403
     assert "職員のアカウントは削除できません" in response.content.decode()

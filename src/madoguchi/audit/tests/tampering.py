@@ -75,7 +75,9 @@ def rewind_head(chain: str, to_sequence: int) -> None:
 def rehash_with_plain_sha256(chain: str, from_sequence: int) -> None:
     """Recompute the chain from an entry on as a plain SHA-256 chain would be, and move the
     head along: what someone who knows the algorithm but not the key can do."""
-    previous = AuditEntry.objects.get(chain=chain, sequence=from_sequence - 1).entry_hash if from_sequence > 1 else "0" * 64
+    previous = (
+        AuditEntry.objects.get(chain=chain, sequence=from_sequence - 1).entry_hash if from_sequence > 1 else "0" * 64
+    )
     for entry in AuditEntry.objects.filter(chain=chain, sequence__gte=from_sequence).order_by("sequence"):
         entry.previous_hash = previous
         new_hash = hashlib.sha256(entry.canonical_payload()).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from io import StringIO
 
 import pytest
@@ -42,13 +43,15 @@ def test_entries_are_chained_per_municipality(kasama: Municipality, mito: Munici
     fill(mito, 2)
     kasama_entries = list(AuditEntry.objects.filter(chain=kasama.code).order_by("sequence"))
     assert [e.sequence for e in kasama_entries] == [1, 2, 3, 4]  # 1: the municipality was created
-    for before, after in zip(kasama_entries, kasama_entries[1:], strict=False):
+    for before, after in itertools.pairwise(kasama_entries):
         assert after.previous_hash == before.entry_hash
     assert kasama_entries[0].previous_hash == "0" * 64
     head = AuditChainHead.objects.get(chain=kasama.code)
     assert (head.last_sequence, head.last_hash) == (4, kasama_entries[-1].entry_hash)
-    assert verify(kasama.code).ok and verify(kasama.code).checked == 4
-    assert verify(mito.code).ok and verify(mito.code).checked == 3
+    assert verify(kasama.code).ok
+    assert verify(kasama.code).checked == 4
+    assert verify(mito.code).ok
+    assert verify(mito.code).checked == 3
 
 
 def test_the_hash_is_keyed(kasama: Municipality, settings) -> None:
@@ -132,7 +135,9 @@ def test_an_edited_entry_is_named(kasama: Municipality, mito: Municipality) -> N
     assert verify(mito.code).ok
 
     out, error = run_command()
-    assert error is not None and "1 of 2" in str(error) and kasama.code in str(error)
+    assert error is not None
+    assert "1 of 2" in str(error)
+    assert kasama.code in str(error)
     assert f"{kasama.code}: BROKEN at entry #{target.sequence} (id {target.pk})" in out
     assert f"{mito.code}: 3/3 OK" in out
 
@@ -143,7 +148,8 @@ def test_an_edit_with_recomputed_plain_hashes_is_still_named(kasama: Municipalit
     tampering.edit(kasama.code, target.sequence, actor_label="someone-else@example.jp")
     tampering.rehash_with_plain_sha256(kasama.code, target.sequence)
     result = verify(kasama.code)
-    assert result.problem is not None and result.problem.entry_id == target.pk
+    assert result.problem is not None
+    assert result.problem.entry_id == target.pk
 
 
 def test_a_deleted_entry_is_named(kasama: Municipality) -> None:
@@ -152,7 +158,8 @@ def test_a_deleted_entry_is_named(kasama: Municipality) -> None:
     result = verify(kasama.code)
     assert result.problem is not None
     assert (result.problem.sequence, result.problem.entry_id) == (4, entries[2].pk)
-    assert "#3" in result.problem.problem and "missing" in result.problem.problem
+    assert "#3" in result.problem.problem
+    assert "missing" in result.problem.problem
 
     out, error = run_command("--chain", kasama.code)
     assert error is not None
@@ -167,17 +174,20 @@ def test_a_reordered_entry_is_named(kasama: Municipality) -> None:
     # At #3 now stands the entry written as #4.
     assert (result.problem.sequence, result.problem.entry_id) == (3, entries[2].pk)
     out, error = run_command("--chain", kasama.code)
-    assert error is not None and f"BROKEN at entry #3 (id {entries[2].pk})" in out
+    assert error is not None
+    assert f"BROKEN at entry #3 (id {entries[2].pk})" in out
 
 
 def test_a_cut_off_tail_is_named(kasama: Municipality) -> None:
     fill(kasama, 5)
     tampering.delete(kasama.code, 5, 6)
     result = verify(kasama.code)
-    assert result.problem is not None and result.problem.sequence is None
+    assert result.problem is not None
+    assert result.problem.sequence is None
     assert "ends at #4 but #6 was written" in result.problem.problem
     out, error = run_command("--chain", kasama.code)
-    assert error is not None and "BROKEN at the end of the chain" in out
+    assert error is not None
+    assert "BROKEN at the end of the chain" in out
 
 
 def test_a_cut_off_tail_with_a_rewound_head_is_caught_by_an_earlier_check(kasama: Municipality) -> None:
@@ -185,7 +195,9 @@ def test_a_cut_off_tail_with_a_rewound_head_is_caught_by_an_earlier_check(kasama
     out, error = run_command()
     assert error is None, out
     check = services.last_check(kasama.code)
-    assert check is not None and check.extra["ok"] and check.extra["entries"] == 6
+    assert check is not None
+    assert check.extra["ok"]
+    assert check.extra["entries"] == 6
     tampering.delete(kasama.code, 5, 6)
     tampering.rewind_head(kasama.code, 4)
     result = verify(kasama.code)
@@ -198,11 +210,14 @@ def test_the_command_reports_progress_and_records_the_outcome(kasama: Municipali
     out, error = run_command("--progress-every", "10")
     assert error is None
     assert f"{kasama.code}: checking 26 entries" in out
-    assert f"{kasama.code}: 10/26" in out and f"{kasama.code}: 20/26" in out
-    assert f"{kasama.code}: 26/26 OK" in out and f"{mito.code}: 1/1 OK" in out
+    assert f"{kasama.code}: 10/26" in out
+    assert f"{kasama.code}: 20/26" in out
+    assert f"{kasama.code}: 26/26 OK" in out
+    assert f"{mito.code}: 1/1 OK" in out
     assert "All 2 audit chain(s) are whole." in out  # Kasama and Mito; no deployment entries yet
     check = services.last_check(kasama.code)
-    assert check is not None and check.chain == services.DEPLOYMENT_CHAIN
+    assert check is not None
+    assert check.chain == services.DEPLOYMENT_CHAIN
     assert check.extra == {
         "chain": kasama.code,
         "municipality_id": kasama.pk,

@@ -80,7 +80,9 @@ def test_the_log_filters(client: Client, kasama: Municipality, auditor: User, cr
     clerk = make_staff(kasama, Role.COUNTER_CLERK, email="clerk-1@example.jp")
     services.record(action=Action.LOGIN_FAILED, municipality=kasama, reason="failed")
     subject = User(pk=424242)
-    services.record(action=Action.VIEW, municipality=kasama, actor=clerk, personal_data=True, subject=subject, reason="personal")
+    services.record(
+        action=Action.VIEW, municipality=kasama, actor=clerk, personal_data=True, subject=subject, reason="personal"
+    )
     sign_in(client, auditor)
     rows = csv_rows(client.get(LOG, {**criteria, "export": "csv"}))
     reasons = {row["理由"] for row in rows if row["理由"]}
@@ -99,7 +101,7 @@ def test_the_log_filters_by_date(client: Client, kasama: Municipality, auditor: 
 
 
 def test_the_export_is_recorded_and_safe_for_spreadsheets(client: Client, kasama: Municipality, auditor: User) -> None:
-    services.record(action=Action.LOGIN_FAILED, municipality=kasama, extra={"email": "=HYPERLINK(\"http://x\")"})
+    services.record(action=Action.LOGIN_FAILED, municipality=kasama, extra={"email": '=HYPERLINK("http://x")'})
     services.record(action=Action.OTHER, municipality=kasama, reason="=1+2")
     sign_in(client, auditor)
     response = client.get(LOG, {"export": "csv", "action": "other"})
@@ -120,7 +122,8 @@ def test_one_entry_shows_and_is_recorded(client: Client, kasama: Municipality, a
     response = client.get(f"{LOG}inspect/{entry.pk}/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "詳細の確認" in body and entry.entry_hash in body
+    assert "詳細の確認" in body
+    assert entry.entry_hash in body
     assert "ハッシュと一致しています" in body
     look = last_entry(kasama)
     assert (look.action, look.object_type, look.object_id) == (Action.VIEW, "audit.auditentry", str(entry.pk))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
 
 from madoguchi.accounts.models import Role, User
@@ -76,15 +78,19 @@ def test_second_factor_events_are_recorded(kasama: Municipality, rf: RequestFact
     totp = Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP)
     request = rf.post("/accounts/2fa/")
     request.user = staff
+    request.session = SessionStore()
+    mfa_signals.authenticator_added.send(sender=Authenticator, request=request, user=staff, authenticator=totp)
     mfa_signals.authenticator_removed.send(sender=Authenticator, request=request, user=staff, authenticator=totp)
-    mfa_signals.authentication_failed.send(sender=Authenticator, request=request, user=staff, authenticator=totp)
+    # A wrong code at sign-in: the password was right, but nobody is signed in yet.
+    signing_in = rf.post("/accounts/2fa/authenticate/")
+    signing_in.user = AnonymousUser()
+    mfa_signals.authentication_failed.send(sender=Authenticator, request=signing_in, user=staff, authenticator=totp)
     removed = AuditEntry.objects.get(action=Action.DELETE, object_type="mfa.authenticator")
     assert (removed.chain, removed.actor_id, removed.extra) == (kasama.code, staff.pk, {"type": "totp"})
     (failed,) = entries(Action.LOGIN_FAILED)
     assert failed.extra["stage"] == "second_factor"
     assert failed.extra["type"] == "totp"
     assert failed.actor_id is None
-    # Enrolling the factor at make_staff() was recorded too.
     assert AuditEntry.objects.filter(action=Action.CREATE, object_type="mfa.authenticator", actor_id=staff.pk).exists()
 
 

@@ -39,7 +39,8 @@ class PostalCodeBoundField(BoundField):
         attrs.update(
             {
                 "hx-get": reverse("japanese:postal-code-lookup"),
-                "hx-trigger": "input changed delay:400ms",
+                "hx-trigger": "input delay:400ms",
+                "hx-include": f"#{self.auto_id}",
                 "hx-swap": "none",
                 "hx-sync": "this:replace",
                 "hx-vals": json.dumps({"autofill": description}, ensure_ascii=False),

@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from .. import autofill, banks
 from ..kana import describe_characters
 from ..normalize import normalize_digits
-from ..widgets import LookupInput
+from ..widgets import LookupInput, Picker
 from ..zengin_kana import ZENGIN_NAME_LENGTH, ZenginKanaError, to_zengin_kana
 
 
 def _code_input(length: int) -> LookupInput:
     return LookupInput(
         attrs={
+            "class": "japanese-code",
             "inputmode": "numeric",
             "autocomplete": "off",
             "spellcheck": "false",
@@ -31,15 +32,29 @@ def _code_input(length: int) -> LookupInput:
     )
 
 
-def _lookup_attrs(bound_field: BoundField, url_name: str) -> dict[str, Any]:
+def _lookup_attrs(bound_field: BoundField, url_name: str, include: str, **extra_values: str) -> dict[str, Any]:
     description = autofill.encode(bound_field.html_name, f"{bound_field.auto_id}_status")
     return {
         "hx-get": reverse(url_name),
-        "hx-trigger": "input changed delay:300ms",
+        "hx-trigger": "input delay:300ms",
+        "hx-include": include,
         "hx-swap": "none",
         "hx-sync": "this:replace",
-        "hx-vals": json.dumps({"autofill": description}, ensure_ascii=False),
+        "hx-vals": json.dumps({"autofill": description, **extra_values}, ensure_ascii=False),
     }
+
+
+def _picker_vals(bound_field: BoundField, own_attrs: dict[str, Any], **extra_values: str) -> str:
+    """hx-vals of a picker's search: its own parameter, its status region, and the code
+    input that a chosen result fills (described as it is rendered, without the lookup)."""
+    target = autofill.FillTarget(
+        part="code",
+        id=str(bound_field.auto_id),
+        name=bound_field.html_name,
+        attrs=autofill.clean_attrs({**bound_field.field.widget.attrs, **own_attrs}),
+    )
+    description = autofill.encode(f"{bound_field.html_name}__search", f"{bound_field.auto_id}_picker_status", [target])
+    return json.dumps({"autofill": description, **extra_values}, ensure_ascii=False)
 
 
 def bank_status(bank: banks.Bank) -> str:
@@ -51,12 +66,20 @@ def branch_status(branch: banks.Branch) -> str:
 
 
 class BankCodeBoundField(BoundField):
-    """Looks the bank up while the code is typed and names it in the status region."""
+    """Names the bank in the status region while the code is typed, and offers a search
+    by name (see `views.bank_search`)."""
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
         if self.auto_id:
-            attrs.update(_lookup_attrs(self, "banks:bank-lookup"))
+            own = dict(attrs)
+            attrs.update(_lookup_attrs(self, "banks:bank-lookup", include=f"#{self.auto_id}"))
+            attrs["data-picker"] = Picker(
+                summary=_("金融機関を名前で探す"),
+                label=_("金融機関名（ひらがな・カタカナも可）"),
+                url=reverse("banks:bank-search"),
+                vals=_picker_vals(self, own),
+            )
         bank = banks.get_bank(str(self.value() or ""))
         if bank is not None:
             attrs["data-lookup-status"] = bank_status(bank)
@@ -64,7 +87,8 @@ class BankCodeBoundField(BoundField):
 
 
 class BranchCodeBoundField(BoundField):
-    """Looks the branch up in the bank of the form's bank code field."""
+    """Names the branch of the bank typed into the same form, and offers a search of that
+    bank's branches by name."""
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
@@ -74,10 +98,15 @@ class BranchCodeBoundField(BoundField):
             return attrs
         bank_bound = self.form[field.bank_field]
         if self.auto_id and bank_bound.auto_id:
-            attrs.update(_lookup_attrs(self, "banks:branch-lookup"))
-            attrs["hx-include"] = f"#{bank_bound.auto_id}"
-            attrs["hx-vals"] = json.dumps(
-                {**json.loads(attrs["hx-vals"]), "bank_field": bank_bound.html_name}, ensure_ascii=False
+            own = dict(attrs)
+            include = f"#{self.auto_id}, #{bank_bound.auto_id}"
+            attrs.update(_lookup_attrs(self, "banks:branch-lookup", include=include, bank_field=bank_bound.html_name))
+            attrs["data-picker"] = Picker(
+                summary=_("支店コードを支店名で探す"),
+                label=_("支店名（ひらがな・カタカナも可）"),
+                url=reverse("banks:branch-search"),
+                vals=_picker_vals(self, own, bank_field=bank_bound.html_name),
+                include=f"#{bank_bound.auto_id}",
             )
         branch = banks.get_branch(str(bank_bound.value() or ""), str(self.value() or ""))
         if branch is not None:
@@ -146,7 +175,15 @@ class AccountNumberField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget",
-            forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "7", "size": "9"}),
+            forms.TextInput(
+                attrs={
+                    "class": "japanese-code",
+                    "inputmode": "numeric",
+                    "autocomplete": "off",
+                    "maxlength": "7",
+                    "size": "9",
+                }
+            ),
         )
         kwargs.setdefault("label", _("口座番号"))
         kwargs.setdefault("help_text", _("7桁以内の数字"))

@@ -14,7 +14,14 @@ from ..normalize import normalize_digits
 
 def _digits_input(maxlength: int) -> forms.TextInput:
     return forms.TextInput(
-        attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", "maxlength": str(maxlength)}
+        attrs={
+            "class": "japanese-code",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "maxlength": str(maxlength),
+            "size": str(maxlength),
+        }
     )
 
 

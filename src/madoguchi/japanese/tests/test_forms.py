@@ -39,7 +39,7 @@ def test_name_field() -> None:
     assert clean(field, "Ｊｏｈｎ  Ｓｍｉｔｈ") == "John Smith"
     # Length is measured after normalisation: 12 typed characters, 10 stored.
     assert clean(field, " 山田　　　太郎一二三 ") == "山田\u3000太郎一二三"
-    assert errors(jp.NameField(), "   ") == ["このフィールドは必須です。"]
+    assert errors(jp.NameField(), "   ") == [str(forms.Field.default_error_messages["required"])]
     assert 'autocomplete="name"' in field.widget.render("name", "", field.widget_attrs(field.widget))
 
 
@@ -205,7 +205,7 @@ def test_wareki_date_field_errors(era: str, year: str, month: str, day: str, mes
 
 def test_wareki_date_field_required_and_optional() -> None:
     form = date_form("", "", "", "")
-    assert form.errors["birth_date"] == ["このフィールドは必須です。"]
+    assert form.errors["birth_date"] == [str(forms.Field.default_error_messages["required"])]
 
     class Optional(forms.Form):
         day = jp.WarekiDateField(required=False)
@@ -230,8 +230,10 @@ def test_wareki_date_field_limited_eras() -> None:
         day = jp.WarekiDateField(eras=(wareki.HEISEI, wareki.REIWA), allow_seireki=False)
 
     html = str(Recent()["day"])
-    assert 'value="reiwa"' in html and 'value="heisei"' in html
-    assert 'value="showa"' not in html and 'value="seireki"' not in html
+    assert 'value="reiwa"' in html
+    assert 'value="heisei"' in html
+    assert 'value="showa"' not in html
+    assert 'value="seireki"' not in html
     form = Recent(data={"day_era": "showa", "day_year": "60", "day_month": "1", "day_day": "1"})
     assert form.errors["day"] == ["元号を選んでください。"]
 
@@ -240,7 +242,8 @@ def test_wareki_date_widget_renders_labelled_parts_in_a_fieldset() -> None:
     with translation.override("ja"):
         form = DateForm(initial={"birth_date": dt.date(2019, 5, 1)})
         html = form.as_div()
-    assert "<fieldset" in html and "<legend>生年月日" in html
+    assert "<fieldset" in html
+    assert "<legend>生年月日" in html
     for index, label in enumerate(("元号", "年", "月", "日")):
         assert re.search(rf'<label for="id_birth_date_{index}">{label}</label>', html)
         assert f'id="id_birth_date_{index}"' in html
@@ -399,23 +402,23 @@ def test_bank_account_form() -> None:
         ({"branch_code": "999"}, "branch_code", "「常陽」に支店コード999の支店はありません。"),
         ({"branch_code": "41"}, "branch_code", "支店コード（店番）は3桁の数字で入力してください。"),
         ({"account_number": "12345678"}, "account_number", "口座番号は7桁以内の数字で入力してください。"),
-        ({"account_type": "3"}, "account_type", "正しく選択してください。 3 は候補にありません。"),
+        ({"account_type": "3"}, "account_type", "invalid_choice"),
         (
             {"account_holder_kana": "山田 太郎"},
             "account_holder_kana",
-            "口座名義に使えない文字があります：「山」「田」「太」「郎」。カタカナ・英大文字・数字・スペースと ( ) . - / で入力してください。",
+            "口座名義に使えない文字があります：「山」「田」「太」「郎」。"
+            "カタカナ・英大文字・数字・スペースと ( ) . - / で入力してください。",
         ),
-        (
-            {"account_holder_kana": "ア" * 31},
-            "account_holder_kana",
-            "この値は 30 文字以下でなければなりません( 31 文字になっています)。",
-        ),
+        ({"account_holder_kana": "ア" * 31}, "account_holder_kana", "max_length"),
     ],
 )
 def test_bank_account_form_errors(data: dict[str, str], field: str, message: str) -> None:
     form = account(**data)
     assert not form.is_valid()
-    assert form.errors[field] == [message]
+    if message in ("invalid_choice", "max_length"):  # Django's own messages
+        assert form.has_error(field, message)
+    else:
+        assert form.errors[field] == [message]
 
 
 def test_branch_is_not_checked_without_a_valid_bank() -> None:
@@ -447,4 +450,5 @@ def test_bank_code_inputs_look_up_names() -> None:
 def test_account_type_field_in_english() -> None:
     with translation.override("en"):
         html = str(jp.BankAccountForm()["account_type"])
-    assert "Ordinary" in html and "Current" in html and "Savings" in html
+    for label in ("Ordinary", "Current", "Savings"):
+        assert label in html

@@ -18,9 +18,11 @@ def local_datetime(value: str | datetime | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return str(formats.date_format(value, "DATETIME_FORMAT"))
+    else:
+        moment = value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return str(formats.date_format(moment, "DATETIME_FORMAT"))

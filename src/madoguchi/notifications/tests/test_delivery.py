@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from madoguchi.core.models import Municipality
@@ -283,7 +283,7 @@ def test_a_sent_message_with_secrets_cannot_be_resent() -> None:
     message = services.notify(UserFactory(), "account/login_code", {}, secrets={"code": "123456"})
     tasks.deliver(message.pk)
     message.refresh_from_db()
-    with pytest.raises(services.InvalidTransitionError, match="再送できません"):
+    with translation.override("ja"), pytest.raises(services.InvalidTransitionError, match="再送できません"):
         services.retry(message)
 
 

@@ -10,7 +10,8 @@ from madoguchi.audit.models import AuditEntry
 from madoguchi.core.models import Municipality
 from madoguchi.notifications import services, tasks
 from madoguchi.notifications.models import MessageStatus, OutboundMessage
-from madoguchi.testing.factories import UserFactory, make_staff
+from madoguchi.notifications.rendering import PLACEHOLDER_RE
+from madoguchi.testing.factories import UserFactory, enrol_totp, make_staff
 from madoguchi.testing.tenancy import TenantIsolation, TenantPair
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,11 @@ def test_the_outbox_is_isolated_between_municipalities(client: Client, two_munic
     assert "ou…@example.jp" in body
     assert "【笠間市】パスワードの変更" in body
     iso.assert_page_excludes(f"{INDEX}?q=theirs", as_user=home.staff, markers=["th…@example.jp"])
-    iso.assert_page_excludes(f"{INDEX}?export=csv", as_user=home.staff, markers=["theirs-resident", "account-only"])
+    export = client.get(INDEX, {"export": "csv"})
+    csv_text = b"".join(export.streaming_content).decode()
+    assert "ours@example.jp" in csv_text
+    assert "theirs-resident" not in csv_text
+    assert "account-only" not in csv_text
     for message in (theirs, account):
         for url in (inspect_url(message), f"/staff/outbox/resend/{message.pk}/", f"/staff/outbox/cancel/{message.pk}/"):
             iso.assert_unreachable(url, obj=message, as_user=home.staff)
@@ -60,9 +65,13 @@ def test_the_outbox_is_isolated_between_municipalities(client: Client, two_munic
 def test_who_may_read_the_outbox(client: Client, kasama: Municipality, roles: tuple[str, ...], can_view: bool) -> None:
     message = message_for(kasama, "r@example.jp")
     sign_in(client, make_staff(kasama, *roles))
-    expected = 200 if can_view else 403
-    assert client.get(INDEX).status_code == expected
-    assert client.get(inspect_url(message)).status_code == expected
+    for url in (INDEX, inspect_url(message)):
+        response = client.get(url)
+        if can_view:
+            assert response.status_code == 200
+        else:  # Wagtail turns the refusal into a redirect to the console's home with a message
+            assert response.status_code in (302, 403)
+            assert response.get("Location", "/staff/") == "/staff/"
 
 
 def test_residents_do_not_reach_the_console(client: Client, kasama: Municipality) -> None:
@@ -81,7 +90,7 @@ def test_reading_a_message_is_audited_and_secrets_stay_masked(client: Client, ka
     body = response.content.decode()
     assert response.status_code == 200
     assert "739154" not in body
-    assert "[[" not in body
+    assert not PLACEHOLDER_RE.search(body)
     assert "本人だけが使える情報のため表示しません" in body
     assert "code@example.jp" in body  # the full address, in the detail only
     entry = AuditEntry.objects.get(action="view", object_type="notifications.outboundmessage")
@@ -153,7 +162,7 @@ def test_auditors_read_but_do_not_resend(client: Client, kasama: Municipality) -
     sign_in(client, make_staff(kasama, Role.AUDITOR))
     body = client.get(inspect_url(message)).content.decode()
     assert "再送する" not in body
-    assert client.post(f"/staff/outbox/resend/{message.pk}/").status_code == 403
+    assert client.post(f"/staff/outbox/resend/{message.pk}/").status_code in (302, 403)
     message.refresh_from_db()
     assert message.status == MessageStatus.CANCELLED
 
@@ -161,6 +170,21 @@ def test_auditors_read_but_do_not_resend(client: Client, kasama: Municipality) -
 def test_the_operator_sees_the_account_mails(client: Client, kasama: Municipality) -> None:
     account = message_for(None, "account-only@example.jp")
     operator = User.objects.create_superuser(email="operator@example.jp", password="x-long-password-1")
+    enrol_totp(operator)
     sign_in(client, operator)
     assert "ac…@example.jp" in client.get(INDEX).content.decode()
     assert client.get(inspect_url(account)).status_code == 200
+
+
+def test_the_permission_policy_names_the_staff_who_may_read(two_municipalities: TenantPair) -> None:
+    from madoguchi.notifications.views import outbox_policy
+
+    clerk = make_staff(two_municipalities.home.municipality, Role.COUNTER_CLERK)
+    readers = set(outbox_policy.users_with_any_permission(["view"]))
+    assert two_municipalities.home.staff in readers
+    assert two_municipalities.other.staff in readers
+    assert clerk not in readers
+    assert two_municipalities.home.resident not in readers
+    assert outbox_policy.user_has_permission(two_municipalities.home.staff, "view")
+    assert not outbox_policy.user_has_permission(two_municipalities.home.staff, "change")
+    assert not outbox_policy.user_has_permission(two_municipalities.home.staff, "delete")

@@ -35,7 +35,9 @@ class Command(BaseCommand):
         chains = services.all_chains()
         if options["chain"]:
             if options["chain"] not in chains:
-                raise CommandError(f"No audit chain named {options['chain']!r}. Chains: {', '.join(chains) or '(none)'}")
+                raise CommandError(
+                    f"No audit chain named {options['chain']!r}. Chains: {', '.join(chains) or '(none)'}"
+                )
             chains = [options["chain"]]
         self._warn_about_missing_triggers()
         every = max(1, int(options["progress_every"]))
@@ -72,7 +74,9 @@ class Command(BaseCommand):
                 for result in results:
                     services.record_check(result)
         if broken:
-            raise CommandError(f"{len(broken)} of {len(results)} audit chain(s) broken: {', '.join(r.chain for r in broken)}")
+            raise CommandError(
+                f"{len(broken)} of {len(results)} audit chain(s) broken: {', '.join(r.chain for r in broken)}"
+            )
         self.stdout.write(self.style.SUCCESS(f"All {len(results)} audit chain(s) are whole."))
 
     def _warn_about_missing_triggers(self) -> None:

@@ -1,0 +1,190 @@
+"""OpenID Connect sign-in against a real OpenID Provider started by the test.
+
+Two providers run (e2e/oidc_provider): one speaks like the digital authentication app
+(standard claims, configured `kind: resident`), the other like gBizID (corporate_number,
+user_last_nm …, `kind: business`). Both require PKCE and authenticate the client at the
+token endpoint; madoguchi finds everything else through discovery, as in production.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from playwright.sync_api import Page, expect
+
+from madoguchi.accounts.models import AccountKind, User
+from madoguchi.accounts.oidc_config import form_action_origins, parse_providers, socialaccount_providers
+
+from .conftest import AccessibilityLog
+from .oidc_provider import RunningProvider, start_provider
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CORPORATE_NUMBER = "7000012050002"  # check digit 7 is right (法人番号 modulus 9)
+
+RESIDENT_SCOPES = {
+    "profile": ["name", "family_name", "given_name", "family_name#ja-Kana-JP", "given_name#ja-Kana-JP", "locale"],
+    "email": ["email", "email_verified"],
+}
+RESIDENT_ACCOUNTS = {
+    "hanako": {
+        "name": "笠間 花子",
+        "family_name": "笠間",
+        "given_name": "花子",
+        "family_name#ja-Kana-JP": "カサマ",
+        "given_name#ja-Kana-JP": "ハナコ",
+        "email": "hanako.oidc@example.jp",
+        "email_verified": True,
+    }
+}
+# gBizID's userinfo: the business under "profile", the person under "user".
+GBIZ_SCOPES = {
+    "profile": ["account_type", "corp_type", "corporate_number", "name"],
+    "user": ["user_last_nm", "user_first_nm", "user_last_nm_kana", "user_first_nm_kana"],
+    "email": ["email"],
+}
+GBIZ_ACCOUNTS = {
+    "kasama-toge": {
+        "account_type": "2",
+        "corp_type": "1",
+        "corporate_number": CORPORATE_NUMBER,
+        "name": "株式会社笠間陶芸",
+        "user_last_nm": "陶",
+        "user_first_nm": "一郎",
+        "user_last_nm_kana": "スエ",
+        "user_first_nm_kana": "イチロウ",
+        "email": "info@kasama-toge.example",
+    }
+}
+
+
+@dataclass
+class Providers:
+    resident: RunningProvider
+    business: RunningProvider
+
+
+def _client(provider_id: str, secret: str, base_url: str) -> dict[str, object]:
+    # Pages in English live under /en/, and allauth names the callback in the page's
+    # language: a deployment registers both (docs/modules/accounts.md).
+    return {
+        "client_id": f"madoguchi-{provider_id}",
+        "client_secret": secret,
+        "redirect_uris": [
+            f"{base_url}/accounts/oidc/{provider_id}/login/callback/",
+            f"{base_url}/en/accounts/oidc/{provider_id}/login/callback/",
+        ],
+    }
+
+
+@pytest.fixture
+def providers(base_url: str, settings, a11y_log: AccessibilityLog) -> Iterator[Providers]:
+    """Both providers, configured the way OIDC_PROVIDERS configures a deployment."""
+    with (
+        start_provider(
+            clients=[_client("digital-auth", "resident-secret", base_url)],
+            scopes=RESIDENT_SCOPES,
+            accounts=RESIDENT_ACCOUNTS,
+        ) as resident,
+        start_provider(
+            clients=[_client("gbizid", "business-secret", base_url)], scopes=GBIZ_SCOPES, accounts=GBIZ_ACCOUNTS
+        ) as business,
+    ):
+        configured = parse_providers(
+            [
+                {
+                    "id": "digital-auth",
+                    "kind": "resident",
+                    "name": "デジタル認証アプリ",
+                    "name_en": "Digital Authentication App",
+                    "server_url": resident.issuer,
+                    "client_id": "madoguchi-digital-auth",
+                    "secret": "resident-secret",
+                },
+                {
+                    "id": "gbizid",
+                    "kind": "business",
+                    "name": "GビズID",
+                    "name_en": "gBizID",
+                    "server_url": business.issuer,
+                    "client_id": "madoguchi-gbizid",
+                    "secret": "business-secret",
+                    "email_verified": True,
+                },
+            ]
+        )
+        # allauth reads SOCIALACCOUNT_PROVIDERS at every request, and django-csp its
+        # policy, so the live server follows these settings.
+        settings.SOCIALACCOUNT_PROVIDERS = socialaccount_providers(configured)
+        directives = dict(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+        directives["form-action"] = [*directives["form-action"], *form_action_origins(configured)]
+        settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "DIRECTIVES": directives}
+        # The provider's own pages (its development login form) are not madoguchi's.
+        a11y_log.foreign_origins |= {resident.origin, business.origin}
+        yield Providers(resident=resident, business=business)
+
+
+def sign_in_at_provider(page: Page, login: str) -> None:
+    """The provider's development interaction: any password, then consent."""
+    page.locator("input[name=login]").fill(login)
+    page.locator("input[name=password]").fill("any password")
+    page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_resident_signs_in_with_the_digital_authentication_app(
+    page: Page, base_url: str, providers: Providers
+) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    button = page.get_by_role("button", name="デジタル認証アプリでサインイン")
+    expect(button).to_be_visible()
+    expect(page.get_by_role("button", name="GビズIDでサインイン")).to_be_visible()
+    button.click()
+    expect(page).to_have_url(re.compile(rf"^{re.escape(providers.resident.issuer)}/"))
+    sign_in_at_provider(page, "hanako")
+
+    expect(page).to_have_url(f"{base_url}/accounts/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("アカウントの概要")
+    expect(page.locator(".summary-list")).to_contain_text("笠間 花子（カサマ ハナコ）")
+    user = User.objects.get(email="hanako.oidc@example.jp")
+    assert user.kind == AccountKind.RESIDENT
+    assert (user.family_name_kana, user.given_name_kana) == ("カサマ", "ハナコ")
+    assert not user.has_usable_password()
+    account = SocialAccount.objects.get(user=user)
+    assert account.provider == "digital-auth"
+    assert account.uid == "hanako"
+    assert EmailAddress.objects.get(user=user).verified
+
+    # Signing out and in again finds the same account.
+    page.get_by_role("button", name="サインアウト").click()
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_role("button", name="デジタル認証アプリでサインイン").click()
+    # The provider remembers the browser's session and grant: straight back.
+    expect(page).to_have_url(f"{base_url}/accounts/")
+    assert User.objects.filter(email="hanako.oidc@example.jp").count() == 1
+
+
+def test_business_signs_in_with_gbizid_in_english(page: Page, base_url: str, providers: Providers) -> None:
+    page.goto(f"{base_url}/en/accounts/login/")
+    page.get_by_role("button", name="Sign in with gBizID").click()
+    expect(page).to_have_url(re.compile(rf"^{re.escape(providers.business.issuer)}/"))
+    sign_in_at_provider(page, "kasama-toge")
+
+    expect(page).to_have_url(f"{base_url}/en/accounts/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Account overview")
+    user = User.objects.get(email="info@kasama-toge.example")
+    assert user.kind == AccountKind.BUSINESS
+    assert user.organisation_name == "株式会社笠間陶芸"
+    assert user.corporate_number == CORPORATE_NUMBER
+    assert (user.family_name, user.given_name) == ("陶", "一郎")
+    assert (user.family_name_kana, user.given_name_kana) == ("スエ", "イチロウ")
+    # The page was in English, so is the account.
+    assert user.preferred_language == "en"
+    # gBizID's addresses are trusted by this deployment's configuration.
+    assert EmailAddress.objects.get(user=user).verified
+    expect(page.locator(".summary-list")).to_contain_text(CORPORATE_NUMBER)
