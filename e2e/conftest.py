@@ -75,12 +75,19 @@ _INIT_SCRIPT = """
   document.addEventListener("securitypolicyviolation", (e) => {
     report("csp", {id, url: location.href, directive: e.violatedDirective, blocked: e.blockedURI});
   });
+  let ran = false;
   const run = () => {
+    if (ran) return;
+    ran = true;
     window.axe.run(document, %(options)s)
       .then((r) => report("axe", {id, url: location.href, violations: (%(summary)s)(r)}))
       .catch((err) => report("axe-error", {id, url: location.href, error: String(err)}));
   };
+  // Check the loaded page. A navigation away stops the load, so also check when one starts
+  // (a click, a form) and, failing both, a moment after the document is parsed.
   if (document.readyState === "complete") run(); else window.addEventListener("load", run, {once: true});
+  if (window.navigation) window.navigation.addEventListener("navigate", (e) => { if (!e.hashChange) run(); });
+  document.addEventListener("DOMContentLoaded", () => setTimeout(run, 1000), {once: true});
 })();
 """
 

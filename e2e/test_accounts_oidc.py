@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from madoguchi.accounts.models import AccountKind, User
 from madoguchi.accounts.oidc_config import form_action_origins, parse_providers, socialaccount_providers
@@ -40,7 +40,10 @@ RESIDENT_ACCOUNTS = {
         "given_name#ja-Kana-JP": "ハナコ",
         "email": "hanako.oidc@example.jp",
         "email_verified": True,
-    }
+    },
+    # Like the digital authentication app, which vouches for the person (name, address …)
+    # but knows no e-mail address.
+    "taro": {"name": "水戸 太郎", "family_name": "水戸", "given_name": "太郎"},
 }
 # gBizID's userinfo: the business under "profile", the person under "user".
 GBIZ_SCOPES = {
@@ -83,8 +86,11 @@ def _client(provider_id: str, secret: str, base_url: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def providers(base_url: str, settings, a11y_log: AccessibilityLog) -> Iterator[Providers]:
+def providers(base_url: str, settings, a11y_log: AccessibilityLog, context: BrowserContext) -> Iterator[Providers]:
     """Both providers, configured the way OIDC_PROVIDERS configures a deployment."""
+    # The provider's development pages load a web font from Google; the tests run
+    # offline, where the lookup would only stall the page.
+    context.route("https://fonts.googleapis.com/**", lambda route: route.fulfill(content_type="text/css", body=""))
     with (
         start_provider(
             clients=[_client("digital-auth", "resident-secret", base_url)],
@@ -137,9 +143,7 @@ def sign_in_at_provider(page: Page, login: str) -> None:
     page.get_by_role("button", name="Continue").click()
 
 
-def test_resident_signs_in_with_the_digital_authentication_app(
-    page: Page, base_url: str, providers: Providers
-) -> None:
+def test_resident_signs_in_with_the_digital_authentication_app(page: Page, base_url: str, providers: Providers) -> None:
     page.goto(f"{base_url}/accounts/login/")
     button = page.get_by_role("button", name="デジタル認証アプリでサインイン")
     expect(button).to_be_visible()
@@ -162,6 +166,9 @@ def test_resident_signs_in_with_the_digital_authentication_app(
 
     # Signing out and in again finds the same account.
     page.get_by_role("button", name="サインアウト").click()
+    expect(page).to_have_url(f"{base_url}/")
+    expect(page.locator(".messages")).to_contain_text("サインアウトしました。")
+    page.wait_for_load_state("load")
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_role("button", name="デジタル認証アプリでサインイン").click()
     # The provider remembers the browser's session and grant: straight back.
@@ -188,3 +195,19 @@ def test_business_signs_in_with_gbizid_in_english(page: Page, base_url: str, pro
     # gBizID's addresses are trusted by this deployment's configuration.
     assert EmailAddress.objects.get(user=user).verified
     expect(page.locator(".summary-list")).to_contain_text(CORPORATE_NUMBER)
+
+
+def test_a_provider_without_an_email_address_asks_for_one(page: Page, base_url: str, providers: Providers) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_role("button", name="デジタル認証アプリでサインイン").click()
+    sign_in_at_provider(page, "taro")
+    # The account is made once an address is given, and used once it is verified.
+    expect(page.get_by_role("heading", level=1)).to_have_text("登録の仕上げ")
+    page.get_by_label("メールアドレス").fill("taro@example.jp")
+    page.get_by_role("button", name="登録する").click()
+    expect(page).to_have_url(f"{base_url}/accounts/confirm-email/")
+    user = User.objects.get(email="taro@example.jp")
+    assert (user.family_name, user.given_name) == ("水戸", "太郎")
+    assert not EmailAddress.objects.get(user=user).verified
+    page.goto(f"{base_url}/accounts/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))

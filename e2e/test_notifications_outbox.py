@@ -22,9 +22,7 @@ def test_officer_reads_and_resends_a_failed_message(
     page: Page, context: BrowserContext, base_url: str, kasama: Municipality
 ) -> None:
     resident = UserFactory(email="hanako@example.jp", family_name="笠間", given_name="花子")
-    message = services.notify(
-        resident, "account/login_code", {}, municipality=kasama, secrets={"code": "482913"}
-    )
+    message = services.notify(resident, "account/login_code", {}, municipality=kasama, secrets={"code": "482913"})
     OutboundMessage.unscoped.filter(pk=message.pk).update(
         status=MessageStatus.FAILED, attempts=5, last_error="SMTPServerDisconnected: Connection unexpectedly closed"
     )

@@ -83,7 +83,7 @@ def start_provider(
     node = node_or_skip()
     port = free_port()
     config = {"port": port, "clients": clients, "scopes": scopes, "accounts": accounts}
-    process = subprocess.Popen(  # noqa: S603 - our own script, no shell
+    process = subprocess.Popen(
         [node, str(SERVER)],
         cwd=ROOT,
         env={**os.environ, "OIDC_TEST_CONFIG": json.dumps(config)},

@@ -288,7 +288,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[madoguchi] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env.bool("SECURE_COOKIES", default=False) else "http"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_FORMS = {"signup": "madoguchi.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"login": "madoguchi.accounts.forms.LoginForm", "signup": "madoguchi.accounts.forms.SignupForm"}
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -306,6 +306,7 @@ ACCOUNT_RATE_LIMITS = {
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_FORMS = {"signup": "madoguchi.accounts.forms.SocialSignupForm"}
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 # An address a provider does not vouch for is verified like any other (the provider's

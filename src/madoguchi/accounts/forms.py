@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.mfa.base.forms import AuthenticateForm
+from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.japanese.checkdigits import validate_corporate_number
@@ -66,6 +69,24 @@ class NameFieldsMixin(forms.Form):
         return clean_kana(self.cleaned_data.get("given_name_kana", ""))
 
 
+def _without_placeholders(form: forms.Form) -> None:
+    # Every field has a visible label; a placeholder repeating it only looks like a
+    # filled-in value to some readers.
+    for field in form.fields.values():
+        field.widget.attrs.pop("placeholder", None)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form, labelled like the rest of the site (`ACCOUNT_FORMS["login"]`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("メールアドレス")
+        # The sign-in page links to the password reset itself.
+        self.fields["password"].help_text = ""
+        _without_placeholders(self)
+
+
 class SignupForm(NameFieldsMixin, AllauthSignupForm):
     """Sign-up of a resident or a business (`ACCOUNT_FORMS["signup"]`)."""
 
@@ -109,17 +130,18 @@ class SignupForm(NameFieldsMixin, AllauthSignupForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = getattr(self, "request", None)
-        language = (getattr(request, "LANGUAGE_CODE", "") or "ja")[:2]
+        # Notifications in the language the person signs up in, unless they choose another.
+        language = (get_language() or "ja")[:2]
         self.fields["preferred_language"].initial = language if language in ("ja", "en") else "ja"
         self.fields["email"].label = _("メールアドレス")
         self.fields["email"].help_text = _("確認のためのメールを送ります。サインインにも使います。")
+        _without_placeholders(self)
 
     def clean_corporate_number(self) -> str:
         return clean_corporate_number(self.cleaned_data.get("corporate_number", ""))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         if cleaned.get("kind") == AccountKind.BUSINESS:
             if not cleaned.get("organisation_name", "").strip():
                 self.add_error("organisation_name", _("事業者として登録するときは事業者名を入力してください。"))
@@ -130,7 +152,26 @@ class SignupForm(NameFieldsMixin, AllauthSignupForm):
         return cleaned
 
 
+class SocialSignupForm(AllauthSocialSignupForm):
+    """The address asked of someone whose OpenID Connect provider gave none
+    (`SOCIALACCOUNT_FORMS["signup"]`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("メールアドレス")
+        self.fields["email"].help_text = ""
+        _without_placeholders(self)
+
+
 class ProfileForm(NameFieldsMixin, forms.ModelForm):
+    organisation_name = forms.CharField(label=_("事業者名"), max_length=200, help_text=_("法人名、屋号または団体名"))
+    corporate_number = forms.CharField(
+        label=_("法人番号"),
+        max_length=20,
+        required=False,
+        help_text=_("法人の方は13桁の法人番号を入力してください。個人事業主・団体の方は空欄で構いません。"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     preferred_language = forms.ChoiceField(
         label=_("お知らせの言語"), choices=LANGUAGE_CHOICES, widget=forms.RadioSelect
     )
@@ -152,17 +193,10 @@ class ProfileForm(NameFieldsMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.kind != AccountKind.BUSINESS:
+            # Only businesses have business details.
             del self.fields["organisation_name"]
             del self.fields["corporate_number"]
-        else:
-            self.fields["organisation_name"].required = True
-            self.fields["organisation_name"].help_text = _("法人名、屋号または団体名")
-            self.fields["corporate_number"].max_length = 20
-            self.fields["corporate_number"].widget.attrs.update({"inputmode": "numeric", "maxlength": "20"})
-            self.fields["corporate_number"].validators = []
-            self.fields["corporate_number"].help_text = _(
-                "法人の方は13桁の法人番号を入力してください。個人事業主・団体の方は空欄で構いません。"
-            )
+        _without_placeholders(self)
 
     def clean_corporate_number(self) -> str:
         return clean_corporate_number(self.cleaned_data.get("corporate_number", ""))
@@ -204,3 +238,10 @@ class SecondFactorForm(AuthenticateForm):
             raise lockout.refuse(
                 context.request, key=f"mfa-auth-user-{self.user.pk}", user=self.user, stage="second_factor"
             ) from None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("確認コード")
+        self.fields["code"].help_text = _("認証アプリの6桁のコード、またはリカバリーコード")
+        self.fields["code"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code"})
+        _without_placeholders(self)

@@ -53,7 +53,9 @@ class UserManager(DjangoUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# django-stubs cannot type the reverse managers of tenant models (their default manager is
+# django-scopes' ScopedManager, built at run time): `integration_tokens` of api.ApiToken.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """利用者: an account of a resident, a business or a staff member.
 
     Residents and businesses are accounts of the deployment (one can use the services of

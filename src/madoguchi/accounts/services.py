@@ -153,9 +153,13 @@ def update_staff(
     if not profile_changes and not user_changes:
         return profile
     before = profile.role_set
-    if "roles" in profile_changes and Role.MUNICIPAL_ADMIN in before and Role.MUNICIPAL_ADMIN not in changes["roles"]:
-        if not _administrators_left(profile.municipality_id, without=profile):
-            raise ValidationError({"roles": _("団体管理者がいなくなるため、この職員から団体管理者の役割は外せません。")})
+    losing_admin = Role.MUNICIPAL_ADMIN in before and Role.MUNICIPAL_ADMIN not in changes.get("roles", before)
+    if (
+        "roles" in profile_changes
+        and losing_admin
+        and not _administrators_left(profile.municipality_id, without=profile)
+    ):
+        raise ValidationError({"roles": _("団体管理者がいなくなるため、この職員から団体管理者の役割は外せません。")})
     for f in profile_changes:
         setattr(profile, f, changes[f])
     for f in user_changes:

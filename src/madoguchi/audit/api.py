@@ -35,16 +35,38 @@ class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
         read_only_fields = fields
 
 
+def _text(value: str, name: str) -> str:
+    if "\x00" in value:
+        raise exceptions.ValidationError({name: _("使えない文字が含まれています。")})
+    return value
+
+
 def _moment(value: str, name: str, *, end_of_day: bool = False) -> datetime.datetime:
-    parsed = parse_datetime(value)
+    """An ISO 8601 date or date-time; a date alone means the whole day (Japan time)."""
+    _text(value, name)
+    invalid = exceptions.ValidationError({name: _("日付または日時（ISO 8601）で指定してください。")})
+    parsed: datetime.datetime | None
+    try:
+        day = parse_date(value) if len(value) == 10 else None
+        if day is not None:
+            parsed = datetime.datetime.combine(day, datetime.time.max if end_of_day else datetime.time.min)
+        else:
+            try:
+                parsed = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                parsed = parse_datetime(value)
+    except ValueError:
+        raise invalid from None
     if parsed is None:
-        day = parse_date(value)
-        if day is None:
-            raise exceptions.ValidationError({name: _("日付または日時（ISO 8601）で指定してください。")})
-        parsed = datetime.datetime.combine(day, datetime.time.max if end_of_day else datetime.time.min)
+        raise invalid
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+        parsed = parsed.replace(tzinfo=timezone.get_current_timezone())
+    try:
+        return parsed.astimezone(datetime.UTC)
+    except OverflowError:
+        # Beyond the calendar's ends: as far back or forward as a date goes.
+        edge = datetime.datetime.min if parsed.year < 2 else datetime.datetime.max
+        return edge.replace(tzinfo=datetime.UTC)
 
 
 def _flag(value: str, name: str) -> bool:
@@ -56,9 +78,10 @@ def _flag(value: str, name: str) -> bool:
 
 
 def _number(value: str, name: str) -> int:
-    if not value.isdigit():
-        raise exceptions.ValidationError({name: _("数値で指定してください。")})
-    return int(value)
+    try:
+        return int(value)
+    except ValueError:
+        raise exceptions.ValidationError({name: _("数値で指定してください。")}) from None
 
 
 FILTER_PARAMETERS = [
@@ -126,9 +149,9 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet[AuditEntry]):
                     else entries.filter(**{name: number})
                 )
         if value := params.get("object_type"):
-            entries = entries.filter(object_type=value)
+            entries = entries.filter(object_type=_text(value, "object_type"))
         if value := params.get("object_id"):
-            entries = entries.filter(object_id=value)
+            entries = entries.filter(object_id=_text(value, "object_id"))
         if value := params.get("since"):
             entries = entries.filter(occurred_at__gte=_moment(value, "since"))
         if value := params.get("until"):

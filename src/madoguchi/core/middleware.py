@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import LazyObject, empty
 from django_scopes import scope, scopes_disabled
@@ -39,7 +40,9 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = request_id_var.set(request_id)
+        # Kept until the response is closed (request_finished), not just until this
+        # returns: Django logs 4xx/5xx responses after the whole middleware chain.
+        request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
         try:
@@ -47,9 +50,15 @@ class RequestIdMiddleware:
             status = response.status_code
         finally:
             _log_access(request, status, time.perf_counter() - started)
-            request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def _forget_request_id(**kwargs: object) -> None:
+    request_id_var.set("-")
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="madoguchi-forget-request-id")
 
 
 def _user_id(request: HttpRequest) -> int | None:

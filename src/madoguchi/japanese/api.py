@@ -67,6 +67,7 @@ class PostalCodeView(APIView):
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
                 description="7 digits, with or without hyphen: 3091611 or 309-1611",
+                pattern=r"^[0-9]{3}-?[0-9]{4}$",
             )
         ],
         responses={

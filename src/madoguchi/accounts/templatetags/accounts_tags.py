@@ -52,7 +52,7 @@ def oidc_providers(context: Any, kind: str = "") -> list[ProviderButton]:
 def accessible_widget(field: BoundField) -> SafeString:
     """The field's widget tied to its help text and errors (aria-describedby), and
     marked invalid when it has errors."""
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     described_by = []
     if field.help_text:
         described_by.append(f"{field.auto_id}_helptext")
@@ -76,3 +76,11 @@ def is_choice_group(field: BoundField) -> bool:
 @register.filter
 def is_checkbox(field: BoundField) -> bool:
     return field.widget_type == "checkbox"
+
+
+@register.simple_tag
+def second_factor_types() -> list[str]:
+    """The kinds of second factor this deployment offers (MFA_SUPPORTED_TYPES)."""
+    from allauth.mfa import app_settings
+
+    return list(app_settings.SUPPORTED_TYPES)

@@ -56,3 +56,39 @@ def test_entrance_pages(client: Client, path: str, texts: tuple[str, str]) -> No
 def test_account_pages_of_a_resident(client: Client, path: str, texts: tuple[str, str]) -> None:
     sign_in(client, UserFactory())
     _check(client, path, *texts)
+
+
+def test_configured_providers_appear_on_the_sign_in_page(client: Client, settings) -> None:
+    """allauth reads SOCIALACCOUNT_PROVIDERS at each request; the page lists what is
+    configured, residents' providers first, named in the page's language."""
+    from madoguchi.accounts.oidc_config import parse_providers, socialaccount_providers
+
+    assert "でサインイン" not in client.get("/accounts/login/").content.decode()
+    settings.SOCIALACCOUNT_PROVIDERS = socialaccount_providers(
+        parse_providers(
+            [
+                {
+                    "id": "gbizid",
+                    "kind": "business",
+                    "name": "GビズID",
+                    "name_en": "gBizID",
+                    "server_url": "https://gbiz-id.example",
+                    "client_id": "c",
+                },
+                {
+                    "id": "digital-auth",
+                    "name": "デジタル認証アプリ",
+                    "name_en": "Digital Authentication App",
+                    "server_url": "https://auth.example",
+                    "client_id": "c",
+                },
+            ]
+        )
+    )
+    body = client.get("/accounts/login/").content.decode()
+    assert body.index("デジタル認証アプリでサインイン") < body.index("GビズIDでサインイン")
+    assert 'action="/accounts/oidc/digital-auth/login/"' in body
+    english = client.get("/en/accounts/login/").content.decode()
+    assert "Sign in with Digital Authentication App" in english
+    assert "Sign in with gBizID" in english
+    assert 'action="/en/accounts/oidc/gbizid/login/"' in english

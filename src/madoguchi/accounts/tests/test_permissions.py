@@ -141,3 +141,14 @@ def test_backend_gives_the_console_to_staff_and_nothing_to_residents(kasama: Mun
     inactive.is_active = False
     assert StaffRoleBackend().get_all_permissions(inactive) == set()
     assert not inactive.has_perm("wagtailadmin.access_admin")
+
+
+def test_a_permission_is_the_same_key_in_every_language() -> None:
+    """Its label is translated; it must not change how the permission compares."""
+    from django.utils import translation
+
+    with translation.override("ja"):
+        table = {APPROVE: "ja"}
+    with translation.override("en"):
+        assert table[APPROVE] == "ja"
+        assert permissions.get("accounts_tests.approve") == APPROVE

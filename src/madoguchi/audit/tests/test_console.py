@@ -243,3 +243,24 @@ def test_the_api_is_documented(client: Client) -> None:
 def test_a_resident_account_cannot_reach_the_console(client: Client, kasama: Municipality) -> None:
     sign_in(client, UserFactory())
     assert client.get(LOG).status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    ("criteria", "status"),
+    [
+        ({"subject_id": "-5"}, 200),
+        ({"since": "0001-01-01", "until": "9999-12-31"}, 200),
+        ({"since": "2026-04-01T09:00:00+09:00"}, 200),
+        ({"since": "2026-13-01"}, 400),
+        ({"actor_id": "abc"}, 400),
+        ({"personal_data": "maybe"}, 400),
+        ({"object_type": "core.department\x00"}, 400),
+        ({"action": "nothing"}, 400),
+        ({"ordering": "reason"}, 400),
+    ],
+)
+def test_the_api_answers_odd_criteria_clearly(client: Client, kasama: Municipality, auditor_token, criteria, status) -> None:
+    response = client.get(API, criteria, **auditor_token)
+    assert response.status_code == status
+    if status == 400:
+        assert response.json()["error"]["fields"]

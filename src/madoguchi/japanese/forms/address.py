@@ -23,7 +23,7 @@ class PostalCodeBoundField(BoundField):
     address inputs of the same form that the answer fills (see `autofill`)."""
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
-        attrs = super().build_widget_attrs(attrs, widget)
+        attrs = dict[str, Any](super().build_widget_attrs(attrs, widget))
         field = self.field
         assert isinstance(field, PostalCodeField)
         if not field.autofill or not self.auto_id:

@@ -70,7 +70,7 @@ class BankCodeBoundField(BoundField):
     by name (see `views.bank_search`)."""
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
-        attrs = super().build_widget_attrs(attrs, widget)
+        attrs = dict[str, Any](super().build_widget_attrs(attrs, widget))
         if self.auto_id:
             own = dict(attrs)
             attrs.update(_lookup_attrs(self, "banks:bank-lookup", include=f"#{self.auto_id}"))
@@ -91,7 +91,7 @@ class BranchCodeBoundField(BoundField):
     bank's branches by name."""
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: forms.Widget | None = None) -> dict[str, Any]:
-        attrs = super().build_widget_attrs(attrs, widget)
+        attrs = dict[str, Any](super().build_widget_attrs(attrs, widget))
         field = self.field
         assert isinstance(field, BranchCodeField)
         if field.bank_field not in self.form.fields:

@@ -9,6 +9,7 @@ import re
 import pytest
 from django import forms
 from django.test import Client
+from django.utils import translation
 
 from madoguchi.japanese import forms as jp
 
@@ -262,3 +263,12 @@ def test_pickers_check_their_parameters(client: Client) -> None:
     choice = {**picker_vals("bank_code")}
     assert client.get("/banks/choose/", {**choice, "bank_code": "0002"}).status_code == 400
     assert client.get("/banks/choose/", {**choice, "bank_code": "0130", "branch_code": "999"}).status_code == 400
+
+
+def test_picker_in_english(client: Client) -> None:
+    with translation.override("en"):
+        vals = picker_vals("bank_code")
+    body = client.get("/en/banks/search/", {**vals, "bank_code__search": "じょうよう"}).content.decode()
+    assert ">1 found.</span>" in body
+    choice = json.loads(html.unescape(re.findall(r'hx-vals="([^"]*)"', body)[0]))
+    assert "Chosen: 常陽（ジヨウヨウ）." in client.get("/en/banks/choose/", choice).content.decode()

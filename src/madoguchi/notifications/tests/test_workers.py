@@ -25,6 +25,18 @@ SEND_TASK = "madoguchi.notifications.tasks.send_message"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _autocommit_connection() -> None:
+    """These tests need the connection as a worker has it: in autocommit mode. A test
+    elsewhere that breaks the database mid-request can leave the shared connection in
+    manual transaction mode; give it back its autocommit then."""
+    from django.db import connection
+
+    if connection.connection is not None and not connection.in_atomic_block and not connection.get_autocommit():
+        connection.rollback()
+        connection.set_autocommit(True)
+
+
 def run_db_worker_batch() -> None:
     call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)
 

@@ -1,0 +1,1 @@
+"""Benchmarks of madoguchi (`make bench`); see run.py."""
