@@ -83,8 +83,17 @@ def _clean_text(value: Any, limit: int) -> str:
 
 def _clean_json(value: Any) -> Any:
     """What the JSON column will give back: plain JSON types, no NUL characters."""
-    text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).replace("\\u0000", "\\ufffd")
-    return json.loads(text)
+
+    def without_nul(item: Any) -> Any:
+        if isinstance(item, str):
+            return item.replace("\x00", "\ufffd")
+        if isinstance(item, list):
+            return [without_nul(v) for v in item]
+        if isinstance(item, dict):
+            return {without_nul(k): without_nul(v) for k, v in item.items()}
+        return item
+
+    return without_nul(json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
 def _object_fields(obj: models.Model | None) -> tuple[str, str, str]:

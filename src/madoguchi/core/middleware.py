@@ -154,7 +154,9 @@ class HostMunicipalityMiddleware:
         slug = host_map().get(host)
         if slug and not request.path_info.startswith(_UNPREFIXED):
             lang, segments = split_language(request.path_info)
-            if not segments or segments[0] != slug:
+            # Deployment-wide paths (sign-in, postal codes, bank lookups …) keep their place.
+            deployment_path = bool(segments) and segments[0] in settings.RESERVED_SLUGS
+            if not deployment_path and (not segments or segments[0] != slug):
                 prefix = f"/{lang}" if lang else ""
                 rest = request.path_info[len(prefix):]
                 request.path_info = f"{prefix}/{slug}{rest}"

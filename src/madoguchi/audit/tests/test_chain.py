@@ -71,12 +71,13 @@ def test_values_are_stored_as_hashed(kasama: Municipality, rf) -> None:
         municipality=kasama,
         request=request,
         reason="理由\x00",
-        extra={"when": __import__("datetime").date(2026, 4, 1), "text": "a\x00b"},
+        extra={"when": __import__("datetime").date(2026, 4, 1), "text": "a\x00b", "typed": "\\u0000"},
     )
     entry = AuditEntry.objects.get(chain=kasama.code, sequence=2)
     assert entry.ip_address == "2001:db8::1"
     assert "\x00" not in entry.reason + entry.user_agent + entry.extra["text"]
     assert entry.extra["when"] == "2026-04-01"
+    assert entry.extra["typed"] == "\\u0000"  # text that only looks like an escape stays as typed
     assert verify(kasama.code).ok
 
 

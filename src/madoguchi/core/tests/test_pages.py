@@ -203,3 +203,9 @@ def test_host_name_binding_serves_the_municipality_at_the_root(client: Client, k
     assert '<a class="site-header__brand" href="/">' in body
     assert '<link rel="alternate" hreflang="en" href="http://www.city.kasama.example/en/">' in body
     assert client.get("/robots.txt", HTTP_HOST="www.city.kasama.example").status_code == 200
+    # Deployment-wide paths are not moved under the municipality on its own host.
+    # (the lookup view itself answers 400 without its autofill parameters: it was reached).
+    lookup = client.get("/postal-codes/lookup/?postal_code=309-1611", HTTP_HOST="www.city.kasama.example")
+    assert lookup.status_code == 400
+    assert client.get("/en/accounts/login/", HTTP_HOST="www.city.kasama.example").status_code == 200
+    assert client.get("/accounts/login/", HTTP_HOST="www.city.kasama.example").status_code == 200
