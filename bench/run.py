@@ -128,7 +128,7 @@ def prepare_database(run_dir: Path, *, rebuild: bool, say: Any) -> Path:
         say("Building the benchmark database (migrate, then Kasama) …")
         building = Path(tempfile.mkdtemp(dir=CACHE_DIR))
         database = building / "db.sqlite3"
-        env = _environment(building, database)
+        env = {**_environment(building, database), "LOG_LEVEL": "WARNING"}
         for command in (
             [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
             [sys.executable, "-m", "bench.data"],

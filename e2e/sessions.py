@@ -26,6 +26,7 @@ ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 # allauth keeps the ways the user proved who they are under this key; views that ask
 # for recent authentication (reauthentication, MFA management) read it.
 AUTHENTICATION_METHODS_KEY = "account_authentication_methods"
+AUTHENTICATION_METHODS_USER_KEY = "account_authentication_methods_user"
 
 
 def create_session(user: User, *, second_factor: bool = True) -> str:
@@ -40,6 +41,8 @@ def create_session(user: User, *, second_factor: bool = True) -> str:
     if second_factor:
         methods.append({"method": "mfa", "at": now, "type": "totp"})
     session[AUTHENTICATION_METHODS_KEY] = methods
+    # allauth reads the records only for the user they were written for.
+    session[AUTHENTICATION_METHODS_USER_KEY] = str(user.pk)
     session.save()
     return str(session.session_key)
 

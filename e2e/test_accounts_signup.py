@@ -96,3 +96,42 @@ def test_resident_pages_in_english(page: Page, base_url: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.goto(f"{base_url}/en/accounts/password/reset/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")
+
+
+def test_a_resident_sets_up_a_second_factor_on_a_phone(phone_page: Page, base_url: str) -> None:
+    """The second-factor settings, reached as a resident does: sign in, confirm the
+    password again, enrol the authenticator app, look at the recovery codes."""
+    from madoguchi.testing.factories import DEFAULT_PASSWORD, UserFactory, totp_code
+
+    page = phone_page
+    user = UserFactory(email="hanako@example.jp")
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("メールアドレス").fill(user.email)
+    page.get_by_label("パスワード").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="サインイン", exact=True).click()
+    expect(page).to_have_url(f"{base_url}/accounts/")
+
+    page.goto(f"{base_url}/accounts/2fa/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("二要素認証")
+    no_sideways_scroll(page)
+    page.get_by_role("link", name="認証アプリを登録する").click()
+    # allauth asks for the password again before a factor is added.
+    expect(page.get_by_role("heading", level=1)).to_have_text("本人確認")
+    page.get_by_label("パスワード").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="確認する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("認証アプリの登録")
+    no_sideways_scroll(page)
+    secret = page.get_by_label("QRコードを読み取れない場合に入力するキー").input_value()
+    page.get_by_label("認証アプリコード").fill(totp_code(secret))
+    page.get_by_role("button", name="登録する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("リカバリーコード")
+    no_sideways_scroll(page)
+    page.get_by_role("link", name="二要素認証の設定に戻る").click()
+    expect(page.locator(".badge--success")).to_have_text("有効")
+    page.get_by_role("link", name="作り直す").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("リカバリーコードの作り直し")
+    page.goto(f"{base_url}/accounts/2fa/webauthn/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("セキュリティキー")
+    page.goto(f"{base_url}/accounts/logout/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("サインアウト")
+    no_sideways_scroll(page)

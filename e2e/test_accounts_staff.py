@@ -88,6 +88,8 @@ def test_staff_enrol_and_use_a_security_key(page: Page, base_url: str, kasama: M
     page.get_by_role("link", name="セキュリティキーを登録する").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("セキュリティキーの登録")
     page.get_by_label("キーの名前").fill("職場のキー")
+    # The button works once allauth's WebAuthn script has set it up.
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="登録する").click()
     expect(page).not_to_have_url(f"{base_url}/accounts/2fa/webauthn/add/")
     key = Authenticator.objects.get(user=staff, type=Authenticator.Type.WEBAUTHN)
@@ -102,6 +104,7 @@ def test_staff_enrol_and_use_a_security_key(page: Page, base_url: str, kasama: M
     page.wait_for_load_state("load")
     password_step(page, base_url, staff.email)
     expect(page).to_have_url(f"{base_url}/accounts/2fa/authenticate/")
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="セキュリティキーを使う").click()
     expect(page).to_have_url(re.compile(r"/staff/$"))
     key.refresh_from_db()

@@ -116,6 +116,20 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.preferred_language = mapped.preferred_language or _request_language(request)
         return user
 
+    def get_requests_session(self) -> Any:
+        """allauth's requests to providers; clients configured for private_key_jwt
+        authenticate at the token endpoint with a signed assertion (client_assertion)."""
+        from allauth.socialaccount import app_settings as socialaccount_settings
+
+        from .client_assertion import ClientAssertionSession, ClientKey
+
+        keys = {}
+        for app in self.list_apps(None, provider="openid_connect"):
+            key = (app.settings or {}).get("client_assertion_key")
+            if key:
+                keys[app.client_id] = ClientKey(pem=key["pem"], key_id=key.get("key_id", ""))
+        return ClientAssertionSession(keys, timeout=socialaccount_settings.REQUESTS_TIMEOUT)
+
     def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
         provider_settings = sociallogin.provider.app.settings or {}
         if provider_settings.get("email_verified") and not sociallogin.is_existing:

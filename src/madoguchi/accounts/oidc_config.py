@@ -1,6 +1,6 @@
 """The OpenID Connect providers of a deployment, read from the `OIDC_PROVIDERS` variable.
 
-Imported by `settings.py`, so it uses nothing but the standard library. The variable
+Imported by `settings.py`, so it imports nothing of Django. The variable
 holds a JSON list; each object is one provider (see docs/modules/accounts.md)::
 
     [{"id": "digital-auth", "kind": "resident", "name": "デジタル認証アプリ",
@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 KINDS = ("resident", "business")
-TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+PRIVATE_KEY_JWT = "private_key_jwt"
+TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post", PRIVATE_KEY_JWT)
 # What each kind asks for unless the provider's entry says otherwise. gBizID releases
 # the business under "profile" and the person signing in under "user"
 # (GビズID 接続システム向けガイドライン 3.4.1).
@@ -77,6 +79,7 @@ def parse_providers(raw: str | list[Any] | None) -> list[dict[str, Any]]:
         method = entry.get("token_auth_method", "client_secret_basic")
         if method not in TOKEN_AUTH_METHODS:
             raise ProviderConfigError(f"{where}: token_auth_method must be one of {', '.join(TOKEN_AUTH_METHODS)}")
+        private_key = _private_key(entry, where) if method == PRIVATE_KEY_JWT else ""
         scope = entry.get("scope", DEFAULT_SCOPES[kind])
         if not (isinstance(scope, list) and "openid" in scope):
             raise ProviderConfigError(f"{where}: scope must be a list that includes openid")
@@ -92,9 +95,32 @@ def parse_providers(raw: str | list[Any] | None) -> list[dict[str, Any]]:
                 "token_auth_method": method,
                 "scope": [str(s) for s in scope],
                 "email_verified": bool(entry.get("email_verified", False)),
+                "private_key": private_key,
+                "key_id": str(entry.get("key_id", "")),
             }
         )
     return providers
+
+
+def _private_key(entry: dict[str, Any], where: str) -> str:
+    """The PEM key of a `private_key_jwt` client, given inline or as a file, checked now
+    so that a wrong key stops the start rather than every sign-in."""
+    from .client_assertion import ClientKey, ClientKeyError
+
+    if entry.get("private_key"):
+        pem = str(entry["private_key"])
+    elif entry.get("private_key_file"):
+        try:
+            pem = Path(str(entry["private_key_file"])).read_text()
+        except OSError as exc:
+            raise ProviderConfigError(f"{where}: private_key_file cannot be read: {exc}") from exc
+    else:
+        raise ProviderConfigError(f"{where}: private_key_jwt needs private_key or private_key_file")
+    try:
+        ClientKey(pem).algorithm  # noqa: B018 - loads and checks the key
+    except ClientKeyError as exc:
+        raise ProviderConfigError(f"{where}: {exc}") from exc
+    return pem
 
 
 def socialaccount_apps(providers: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -107,7 +133,16 @@ def socialaccount_apps(providers: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "secret": p["secret"],
             "settings": {
                 "server_url": p["server_url"],
-                "token_auth_method": p["token_auth_method"],
+                # With private_key_jwt allauth sends the client id in the body and the
+                # session of the SocialAccountAdapter adds the signed assertion.
+                "token_auth_method": (
+                    "client_secret_post" if p["token_auth_method"] == PRIVATE_KEY_JWT else p["token_auth_method"]
+                ),
+                "client_assertion_key": (
+                    {"pem": p["private_key"], "key_id": p["key_id"]}
+                    if p["token_auth_method"] == PRIVATE_KEY_JWT
+                    else None
+                ),
                 "scope": p["scope"],
                 "kind": p["kind"],
                 "name_en": p["name_en"],

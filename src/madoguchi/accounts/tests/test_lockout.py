@@ -158,3 +158,17 @@ def test_wrong_second_factor_codes_lock_the_staff_account(
 def test_current_lockout_reads_the_shared_counts(rate_limit_cache: str, rf) -> None:
     request = rf.post("/accounts/login/", REMOTE_ADDR="192.0.2.99")
     assert current_lockout(request, "example.jp:nobody") is None
+
+
+def test_too_many_requests_get_a_translated_page(client: Client, rate_limit_cache: str, settings) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
+    for _ in range(2):
+        login(client, "someone@example.jp", "wrong")
+    response = login(client, "someone@example.jp", "wrong")
+    assert response.status_code == 429
+    assert "しばらくしてからお試しください" in response.content.decode()
+    response = client.post(
+        "/en/accounts/login/", {"login": "someone@example.jp", "password": "x"}, REMOTE_ADDR="192.0.2.10"
+    )
+    assert response.status_code == 429
+    assert "Please try again in a moment" in response.content.decode()

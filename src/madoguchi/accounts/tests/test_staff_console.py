@@ -317,6 +317,15 @@ def test_an_admin_uploads_a_logo(client: Client, kasama: Municipality, admin: Us
     assert client.post(SETTINGS, {**settings_form(), "logo_upload": svg}).status_code == 200
 
 
+def test_settings_change_only_the_own_municipality(client: Client, two_municipalities: TenantPair) -> None:
+    home, other = two_municipalities.home, two_municipalities.other
+    before = Municipality.objects.get(pk=other.municipality.pk).phone
+    sign_in(client, home.staff)
+    assert client.post(SETTINGS, settings_form(phone="0296-11-2222")).status_code == 302
+    assert Municipality.objects.get(pk=home.municipality.pk).phone == "0296-11-2222"
+    assert Municipality.objects.get(pk=other.municipality.pk).phone == before
+
+
 def test_settings_are_for_the_admin_of_the_municipality_only(client: Client, kasama: Municipality) -> None:
     sign_in(client, make_staff(kasama, Role.COUNTER_CLERK))
     assert_refused(client.get(SETTINGS))

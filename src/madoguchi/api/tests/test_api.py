@@ -326,3 +326,20 @@ def test_municipalities_are_public_and_ignore_tokens(client: Client, kasama: Mun
     assert client.get("/api/v1/municipalities/kasama/").json()["code"] == "082163"
     assert client.get("/api/v1/municipalities/kasama/", HTTP_AUTHORIZATION="Bearer garbage").status_code == 200
     assert error_of(client.get("/api/v1/municipalities/nowhere/"))["code"] == "not_found"
+
+
+# --- Wagtail's own admin API ----------------------------------------------------------
+
+
+def test_wagtail_admin_api_still_serves_the_staff_console(client: Client, kasama: Municipality) -> None:
+    from .conftest import sign_in_staff
+
+    # The console's page explorer reads this API; madoguchi's DenyAll default must not break it.
+    assert client.get("/staff/api/main/pages/?for_explorer=1").status_code in (302, 401, 403)
+    operator = make_staff(kasama, *Role.values)
+    operator.is_superuser = True
+    operator.save()
+    sign_in_staff(client, operator)
+    response = client.get("/staff/api/main/pages/?for_explorer=1")
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["meta"]["total_count"] >= 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from io import StringIO
 
@@ -71,7 +72,7 @@ def test_values_are_stored_as_hashed(kasama: Municipality, rf) -> None:
         municipality=kasama,
         request=request,
         reason="理由\x00",
-        extra={"when": __import__("datetime").date(2026, 4, 1), "text": "a\x00b", "typed": "\\u0000"},
+        extra={"when": datetime.date(2026, 4, 1), "text": "a\x00b", "typed": "\\u0000"},
     )
     entry = AuditEntry.objects.get(chain=kasama.code, sequence=2)
     assert entry.ip_address == "2001:db8::1"

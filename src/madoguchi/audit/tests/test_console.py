@@ -259,7 +259,9 @@ def test_a_resident_account_cannot_reach_the_console(client: Client, kasama: Mun
         ({"ordering": "reason"}, 400),
     ],
 )
-def test_the_api_answers_odd_criteria_clearly(client: Client, kasama: Municipality, auditor_token, criteria, status) -> None:
+def test_the_api_answers_odd_criteria_clearly(
+    client: Client, kasama: Municipality, auditor_token, criteria, status
+) -> None:
     response = client.get(API, criteria, **auditor_token)
     assert response.status_code == status
     if status == 400:
