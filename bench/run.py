@@ -34,7 +34,6 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -188,12 +187,19 @@ def start_server(run_dir: Path, database: Path, *, workers: int, say: Any) -> tu
         "--error-logfile", "-",
     ]  # fmt: skip
     server = subprocess.Popen(
-        command, env=_environment(run_dir, database), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        command,
+        env=_environment(run_dir, database),
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped; see {run_dir / 'server.log'}:\n{(run_dir / 'server.log').read_text()[-3000:]}")
+            raise SystemExit(
+                f"gunicorn stopped; see {run_dir / 'server.log'}:\n{(run_dir / 'server.log').read_text()[-3000:]}"
+            )
         try:
             status, _body = fetch(port, "/healthz")
             if status == 200:
@@ -271,7 +277,9 @@ def report(results: list[Result], *, requests: int, concurrency: int, workers: i
         f"{'target':<32} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}",
     ]
     for r in results:
-        lines.append(f"{r.target.label:<32} {r.rps:>9.1f} {r.percentile(50):>9.2f} {r.percentile(99):>9.2f} {r.errors:>7}")
+        lines.append(
+            f"{r.target.label:<32} {r.rps:>9.1f} {r.percentile(50):>9.2f} {r.percentile(99):>9.2f} {r.errors:>7}"
+        )
     home, bare_full, bare_none = results
     lines.append("")
     for label, bare in (("full middleware", bare_full), ("no middleware", bare_none)):
@@ -287,7 +295,9 @@ def report(results: list[Result], *, requests: int, concurrency: int, workers: i
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="few requests: checks that the benchmark runs")
     parser.add_argument("--requests", type=int, help="measured requests per target (default 2000, quick 60)")
     parser.add_argument("--warmup", type=int, help="unmeasured requests per target first (default 200, quick 10)")

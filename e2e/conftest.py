@@ -21,6 +21,7 @@ One Chromium serves the whole session; each test gets its own context.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -193,7 +194,9 @@ class AccessibilityLog:
         return [
             e
             for e in self.console_errors
-            if not (e["text"].startswith("Failed to load resource") and _without_fragment(e["url"]) in self.document_urls)
+            if not (
+                e["text"].startswith("Failed to load resource") and _without_fragment(e["url"]) in self.document_urls
+            )
         ]
 
     def problems(self) -> list[str]:
@@ -230,9 +233,7 @@ def _wait_for_checks(page: Page, log: AccessibilityLog, timeout: float = CHECK_T
 def _axe_in_page(page: Page) -> list[dict[str, Any]]:
     """Run axe-core through Playwright in a page whose own scripts do not run."""
     page.evaluate(_NO_JS_TIMER_SHIM + AXE_PATH.read_text() + "\n;0")
-    result: list[dict[str, Any]] = page.evaluate(
-        f"axe.run(document, {AXE_OPTIONS}).then({AXE_SUMMARY_JS})"
-    )
+    result: list[dict[str, Any]] = page.evaluate(f"axe.run(document, {AXE_OPTIONS}).then({AXE_SUMMARY_JS})")
     return result
 
 
@@ -288,10 +289,8 @@ def new_context(browser: Browser, log: AccessibilityLog, **options: Any) -> Brow
     # On each page rather than on the context: a page's handlers run before the context's,
     # so that pages a test serves through `context.route` are held by the gate too.
     def guard(page: Page) -> None:
-        try:
+        with contextlib.suppress(PlaywrightError):  # the page may close at once
             page.route("**/*", gate)
-        except PlaywrightError:
-            pass  # the page closed at once
 
     context.on("page", guard)
     if scripts:

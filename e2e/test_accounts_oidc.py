@@ -1,9 +1,10 @@
 """OpenID Connect sign-in against a real OpenID Provider started by the test.
 
 Two providers run (e2e/oidc_provider): one speaks like the digital authentication app
-(standard claims, configured `kind: resident`), the other like gBizID (corporate_number,
-user_last_nm …, `kind: business`). Both require PKCE and authenticate the client at the
-token endpoint; madoguchi finds everything else through discovery, as in production.
+(standard claims, `kind: resident`, the client authenticated with a signed JWT —
+private_key_jwt), the other like gBizID (corporate_number, user_last_nm …,
+`kind: business`, a client secret). Both require PKCE; madoguchi finds everything else
+through discovery, as in production.
 """
 
 from __future__ import annotations
@@ -72,17 +73,28 @@ class Providers:
     business: RunningProvider
 
 
-def _client(provider_id: str, secret: str, base_url: str) -> dict[str, object]:
+def _redirect_uris(provider_id: str, base_url: str) -> list[str]:
     # Pages in English live under /en/, and allauth names the callback in the page's
     # language: a deployment registers both (docs/modules/accounts.md).
-    return {
-        "client_id": f"madoguchi-{provider_id}",
-        "client_secret": secret,
-        "redirect_uris": [
-            f"{base_url}/accounts/oidc/{provider_id}/login/callback/",
-            f"{base_url}/en/accounts/oidc/{provider_id}/login/callback/",
-        ],
-    }
+    return [
+        f"{base_url}/accounts/oidc/{provider_id}/login/callback/",
+        f"{base_url}/en/accounts/oidc/{provider_id}/login/callback/",
+    ]
+
+
+def _client_key() -> tuple[str, dict[str, object]]:
+    """A key pair for private_key_jwt: the private key in PEM for madoguchi, the public
+    one as a JWK registered with the provider."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    return pem, {**jwk, "kid": "madoguchi-test", "use": "sig", "alg": "RS256"}
 
 
 @pytest.fixture
@@ -91,14 +103,33 @@ def providers(base_url: str, settings, a11y_log: AccessibilityLog, context: Brow
     # The provider's development pages load a web font from Google; the tests run
     # offline, where the lookup would only stall the page.
     context.route("https://fonts.googleapis.com/**", lambda route: route.fulfill(content_type="text/css", body=""))
+    pem, jwk = _client_key()
     with (
+        # Like the digital authentication app: the client proves itself with a JWT
+        # signed with its private key (private_key_jwt), not a shared secret.
         start_provider(
-            clients=[_client("digital-auth", "resident-secret", base_url)],
+            clients=[
+                {
+                    "client_id": "madoguchi-digital-auth",
+                    "token_endpoint_auth_method": "private_key_jwt",
+                    "jwks": {"keys": [jwk]},
+                    "redirect_uris": _redirect_uris("digital-auth", base_url),
+                }
+            ],
             scopes=RESIDENT_SCOPES,
             accounts=RESIDENT_ACCOUNTS,
         ) as resident,
+        # Like gBizID: a client secret, sent with HTTP Basic authentication.
         start_provider(
-            clients=[_client("gbizid", "business-secret", base_url)], scopes=GBIZ_SCOPES, accounts=GBIZ_ACCOUNTS
+            clients=[
+                {
+                    "client_id": "madoguchi-gbizid",
+                    "client_secret": "business-secret",
+                    "redirect_uris": _redirect_uris("gbizid", base_url),
+                }
+            ],
+            scopes=GBIZ_SCOPES,
+            accounts=GBIZ_ACCOUNTS,
         ) as business,
     ):
         configured = parse_providers(
@@ -110,7 +141,9 @@ def providers(base_url: str, settings, a11y_log: AccessibilityLog, context: Brow
                     "name_en": "Digital Authentication App",
                     "server_url": resident.issuer,
                     "client_id": "madoguchi-digital-auth",
-                    "secret": "resident-secret",
+                    "token_auth_method": "private_key_jwt",
+                    "private_key": pem,
+                    "key_id": "madoguchi-test",
                 },
                 {
                     "id": "gbizid",

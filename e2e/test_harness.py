@@ -23,21 +23,28 @@ IMAGE_WITHOUT_ALT = """<!DOCTYPE html><html lang="en"><head><title>Image</title>
 <p><a href="/__harness/other">Next</a></p></main></body></html>"""
 SLOW_IMAGE_WITHOUT_ALT = """<!DOCTYPE html><html lang="en"><head><title>Slow image</title></head>
 <body><main><h1>A slow image without a text alternative</h1><img src="/__harness/slow.gif">
-<p><a href="/__harness/other">Next</a></p>%s</main></body></html>""" % ("<p>Enough text to keep axe-core busy.</p>" * 3000)
+<p><a href="/__harness/other">Next</a></p>%s</main></body></html>""" % (
+    "<p>Enough text to keep axe-core busy.</p>" * 3000
+)
 ONE_PIXEL_GIF = base64.b64decode("R0lGODlhAQABAAAAACw=")
 INLINE_STYLE = """<!DOCTYPE html><html lang="en"><head><title>Inline style</title></head>
 <body><main><h1 style="color: red">An inline style attribute</h1></main></body></html>"""
 THROWS = """<!DOCTYPE html><html lang="en"><head><title>Throws</title></head>
-<body><main><h1>A script that fails</h1><script>throw new Error("harness self-test failure");</script></main></body></html>"""
+<body><main><h1>A script that fails</h1>
+<script>throw new Error("harness self-test failure");</script></main></body></html>"""
 LOGS_ERROR = """<!DOCTYPE html><html lang="en"><head><title>Logs</title></head>
-<body><main><h1>A script that logs an error</h1><script>console.error("harness self-test log");</script></main></body></html>"""
+<body><main><h1>A script that logs an error</h1>
+<script>console.error("harness self-test log");</script></main></body></html>"""
 MISSING_STYLESHEET = """<!DOCTYPE html><html lang="en"><head><title>Missing</title>
-<link rel="stylesheet" href="/__harness/missing.css"></head><body><main><h1>A broken link to a stylesheet</h1></main></body></html>"""
+<link rel="stylesheet" href="/__harness/missing.css"></head>
+<body><main><h1>A broken link to a stylesheet</h1></main></body></html>"""
 STRICT_CSP = "default-src 'self'; style-src 'self'; script-src 'self'"
 LAX_CSP = "default-src 'self'; script-src 'unsafe-inline'"
 
 
-def serve(page_or_context: Page | BrowserContext, url: str, html: str, *, status: int = 200, csp: str = STRICT_CSP) -> None:
+def serve(
+    page_or_context: Page | BrowserContext, url: str, html: str, *, status: int = 200, csp: str = STRICT_CSP
+) -> None:
     def fulfil(route: Route) -> None:
         route.fulfill(
             status=status,
@@ -66,7 +73,9 @@ def harness(browser: Browser) -> Iterator[Callable[..., tuple[Page, Accessibilit
 
 
 @pytest.mark.parametrize("scripts", [True, False], ids=["javascript", "no-javascript"])
-def test_a_clean_page_passes(harness: Callable[..., tuple[Page, AccessibilityLog]], base_url: str, scripts: bool) -> None:
+def test_a_clean_page_passes(
+    harness: Callable[..., tuple[Page, AccessibilityLog]], base_url: str, scripts: bool
+) -> None:
     page, log = harness(java_script_enabled=scripts)
     serve(page.context, f"{base_url}/__harness/clean", CLEAN)
     page.goto(f"{base_url}/__harness/clean")
@@ -75,7 +84,9 @@ def test_a_clean_page_passes(harness: Callable[..., tuple[Page, AccessibilityLog
 
 
 @pytest.mark.parametrize("scripts", [True, False], ids=["javascript", "no-javascript"])
-def test_a_serious_violation_fails(harness: Callable[..., tuple[Page, AccessibilityLog]], base_url: str, scripts: bool) -> None:
+def test_a_serious_violation_fails(
+    harness: Callable[..., tuple[Page, AccessibilityLog]], base_url: str, scripts: bool
+) -> None:
     page, log = harness(java_script_enabled=scripts)
     serve(page.context, f"{base_url}/__harness/image", IMAGE_WITHOUT_ALT)
     page.goto(f"{base_url}/__harness/image")
@@ -105,19 +116,23 @@ def test_a_page_left_at_once_is_still_checked(
 
 
 @pytest.mark.parametrize("scripts", [True, False], ids=["javascript", "no-javascript"])
-def test_a_csp_violation_fails(harness: Callable[..., tuple[Page, AccessibilityLog]], base_url: str, scripts: bool) -> None:
+def test_a_csp_violation_fails(
+    harness: Callable[..., tuple[Page, AccessibilityLog]], base_url: str, scripts: bool
+) -> None:
     page, log = harness(java_script_enabled=scripts)
     serve(page.context, f"{base_url}/__harness/inline-style", INLINE_STYLE)
     page.goto(f"{base_url}/__harness/inline-style")
-    with pytest.raises(AssertionError, match="Content-Security-Policy|Console errors:\n- Applying inline style"):
+    with pytest.raises(AssertionError, match=r"Content-Security-Policy|Console errors:\n- Applying inline style"):
         finish_accessibility_checks(page, log)
 
 
-def test_an_uncaught_javascript_error_fails(harness: Callable[..., tuple[Page, AccessibilityLog]], base_url: str) -> None:
+def test_an_uncaught_javascript_error_fails(
+    harness: Callable[..., tuple[Page, AccessibilityLog]], base_url: str
+) -> None:
     page, log = harness()
     serve(page.context, f"{base_url}/__harness/throws", THROWS, csp=LAX_CSP)
     page.goto(f"{base_url}/__harness/throws")
-    with pytest.raises(AssertionError, match="JavaScript errors: .*harness self-test failure"):
+    with pytest.raises(AssertionError, match=r"JavaScript errors: .*harness self-test failure"):
         finish_accessibility_checks(page, log)
 
 

@@ -21,7 +21,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def add_page(parent: object, title: str, slug: str, *, in_menu: bool = False, english: str = "") -> ContentPage:
     """A published page below `parent`, with its English translation when `english` is given."""
     page = ContentPage(
-        title=title, slug=slug, locale=parent.locale, show_in_menus=in_menu, lead=f"{title}についてのご案内です。"  # type: ignore[attr-defined]
+        title=title,
+        slug=slug,
+        locale=parent.locale,
+        show_in_menus=in_menu,
+        lead=f"{title}についてのご案内です。",  # type: ignore[attr-defined]
     )
     parent.add_child(instance=page)  # type: ignore[attr-defined]
     page.save_revision().publish()
@@ -70,7 +74,10 @@ PUBLIC_PAGES = [
 
 def alternates(page: Page) -> dict[str, str]:
     links = page.locator('head link[rel="alternate"]')
-    return {links.nth(i).get_attribute("hreflang") or "": links.nth(i).get_attribute("href") or "" for i in range(links.count())}
+    return {
+        links.nth(i).get_attribute("hreflang") or "": links.nth(i).get_attribute("href") or ""
+        for i in range(links.count())
+    }
 
 
 def test_pages_in_both_languages_set_lang_and_alternates(page: Page, base_url: str, site: Municipality) -> None:
@@ -119,7 +126,8 @@ def test_page_without_translation_sends_english_readers_home(page: Page, base_ur
 
 def test_translated_404_in_both_languages(page: Page, base_url: str, site: Municipality) -> None:
     response = page.goto(f"{base_url}/kasama/no-such-page/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.get_by_role("heading", level=1)).to_have_text("ページが見つかりません")
     expect(page.get_by_role("banner")).to_contain_text("笠間市")
@@ -166,7 +174,11 @@ def test_header_controls_by_keyboard_alone(page: Page, base_url: str, site: Muni
     ]
     for role, name in expected:
         page.keyboard.press("Tab")
-        target = page.locator("summary", has_text=name) if role == "summary" else page.get_by_role("link", name=name, exact=True)
+        target = (
+            page.locator("summary", has_text=name)
+            if role == "summary"
+            else page.get_by_role("link", name=name, exact=True)
+        )
         expect(target.first).to_be_focused()
         assert _focus_is_visible(page), f"no visible focus on {name}"
 
@@ -246,7 +258,9 @@ def test_every_public_page_fits_a_320px_phone(
     panel = phone_page.locator(".display-options__panel")
     expect(panel).to_be_visible()
     box = panel.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 320
     overflow = phone_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
 
@@ -258,7 +272,9 @@ def test_breadcrumbs_show_where_the_page_is(page: Page, base_url: str, site: Mun
     expect(trail.locator('[aria-current="page"]')).to_have_text("住民票")
     trail.get_by_role("link", name="くらし・手続").click()
     expect(page).to_have_url(f"{base_url}/kasama/living/")
-    expect(page.get_by_role("navigation", name="現在位置").get_by_role("listitem")).to_have_text(["ホーム", "くらし・手続"])
+    expect(page.get_by_role("navigation", name="現在位置").get_by_role("listitem")).to_have_text(
+        ["ホーム", "くらし・手続"]
+    )
     page.get_by_role("navigation", name="現在位置").get_by_role("link", name="ホーム").click()
     expect(page).to_have_url(f"{base_url}/kasama/")
     expect(page.get_by_role("navigation", name="現在位置")).to_have_count(0)  # the home page is the top

@@ -427,7 +427,7 @@ SPECTACULAR_SETTINGS = {
         "The REST API of madoguchi. A municipality's data lives under /api/v1/{municipality_slug}/… and is "
         "called with an API token issued by that municipality's administrator (`Authorization: Bearer mdg_…`). "
         "A token works only in its own municipality, with the roles of the staff account it acts for.\n\n"
-        "- Errors / エラー: always `{\"error\": {\"status\", \"code\", \"message\", \"request_id\", \"fields\"?}}`; "
+        '- Errors / エラー: always `{"error": {"status", "code", "message", "request_id", "fields"?}}`; '
         "`message` follows `Accept-Language` (ja, en).\n"
         "- Lists / 一覧: `?limit=` (1–200, default 50) and `?offset=`; the answer has `count`, `next`, "
         "`previous`, `results`.\n"

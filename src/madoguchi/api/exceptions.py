@@ -28,9 +28,7 @@ from madoguchi.core.logging import request_id_var
 logger = logging.getLogger("madoguchi.api")
 
 
-def error_body(
-    status_code: int, code: str, message: str, fields: dict[str, list[str]] | None = None
-) -> dict[str, Any]:
+def error_body(status_code: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {
         "status": status_code,
         "code": code,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.models import TenantModel
 
-TOKEN_PREFIX = "mdg_"
+TOKEN_PREFIX = "mdg_"  # noqa: S105 - the visible prefix of every token, not a secret
 
 
 def hash_token(raw: str) -> str:
@@ -29,7 +29,10 @@ class ApiToken(TenantModel):
 
     name = models.CharField(_("名称"), max_length=100, help_text=_("例：税務システム連携"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("利用するアカウント"), on_delete=models.CASCADE, related_name="integration_tokens"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("利用するアカウント"),
+        on_delete=models.CASCADE,
+        related_name="integration_tokens",
     )
     key_prefix = models.CharField(_("先頭文字"), max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -65,4 +68,3 @@ class ApiToken(TenantModel):
     @classmethod
     def generate(cls) -> str:
         return TOKEN_PREFIX + secrets.token_urlsafe(32)
-

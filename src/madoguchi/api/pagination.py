@@ -35,14 +35,17 @@ def _parse(value: str | None, *, minimum: int, maximum: int) -> int | None:
 
 class ApiPagination(LimitOffsetPagination):
     max_limit = MAX_LIMIT
-    limit_query_description = _("1ページの件数（1〜200、省略時50） / Items per page (1–200, default 50)")
-    offset_query_description = _("先頭から飛ばす件数（省略時0） / Items to skip (default 0)")
+    # Lazy, like DRF's own: the OpenAPI document is built in the caller's language.
+    limit_query_description = _("1ページの件数（1〜200、省略時50） / Items per page (1–200, default 50)")  # type: ignore[assignment]
+    offset_query_description = _("先頭から飛ばす件数（省略時0） / Items to skip (default 0)")  # type: ignore[assignment]
 
     @property
     def default_limit(self) -> int:  # type: ignore[override]
         return int(api_settings.PAGE_SIZE or 50)
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:  # type: ignore[override]
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: QuerySet[Any], request: Request, view: Any = None
+    ) -> list[Any] | None:
         errors: dict[str, list[str]] = {}
         try:
             self._limit = _parse(request.query_params.get(self.limit_query_param), minimum=1, maximum=MAX_LIMIT)
@@ -54,7 +57,7 @@ class ApiPagination(LimitOffsetPagination):
             errors[self.offset_query_param] = [str(_("offset は 0 以上の整数で指定してください。"))]
         if errors:
             raise ValidationError(errors)
-        return super().paginate_queryset(queryset, request, view)  # type: ignore[no-any-return]
+        return super().paginate_queryset(queryset, request, view)
 
     def get_limit(self, request: Request) -> int:
         return self._limit if self._limit is not None else self.default_limit

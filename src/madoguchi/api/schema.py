@@ -35,7 +35,7 @@ ERROR_RESPONSES: dict[str, str] = {
 ERROR_HEADERS: dict[str, dict[str, Any]] = {
     "401": {
         "WWW-Authenticate": {
-            "description": "Bearer realm=\"madoguchi\"",
+            "description": 'Bearer realm="madoguchi"',
             "schema": {"type": "string"},
         }
     },

@@ -18,12 +18,15 @@ from .models import ApiToken
 class ErrorDetailSerializer(serializers.Serializer[Any]):
     status = serializers.IntegerField(help_text=_("HTTPステータスコード"))
     code = serializers.CharField(
-        help_text=_("プログラム向けの理由（invalid, not_authenticated, authentication_failed, permission_denied, "
-                    "not_found, method_not_allowed, throttled など）")
+        help_text=_(
+            "プログラム向けの理由（invalid, not_authenticated, authentication_failed, permission_denied, "
+            "not_found, method_not_allowed, throttled など）"
+        )
     )
     message = serializers.CharField(help_text=_("人向けの説明（Accept-Language の言語）"))
     request_id = serializers.CharField(help_text=_("問い合わせの際に伝えるリクエストID（ログの検索に使う）"))
-    fields = serializers.DictField(
+    # Declared fields (DRF's metaclass takes them out of the class), named as in the JSON.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text=_("入力の誤りがあった項目と理由（400のときだけ）"),
@@ -52,7 +55,7 @@ class AccountSerializer(serializers.ModelSerializer[User]):
 
 class RoleSerializer(serializers.Serializer[Any]):
     code = serializers.ChoiceField(choices=Role.choices)
-    label = serializers.CharField(help_text=_("役割の名称（Accept-Language の言語）"))
+    label = serializers.CharField(help_text=_("役割の名称（Accept-Language の言語）"))  # type: ignore[assignment]
 
 
 class DepartmentSummarySerializer(serializers.Serializer[Any]):
@@ -80,6 +83,4 @@ class MeSerializer(serializers.Serializer[Any]):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_permissions(self, obj: dict[str, Any]) -> list[str]:
-        return [
-            p.code for p in perms.all_permissions() if perms.has_permission(obj["account"], p, obj["municipality"])
-        ]
+        return [p.code for p in perms.all_permissions() if perms.has_permission(obj["account"], p, obj["municipality"])]

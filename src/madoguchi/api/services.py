@@ -33,9 +33,7 @@ def tokens_of(municipality: Municipality) -> QuerySet[ApiToken]:
 
 def eligible_accounts(municipality: Municipality) -> QuerySet[User]:
     """Active staff accounts of the municipality a token may act for."""
-    return User.objects.filter(
-        is_active=True, staff_profile__municipality=municipality
-    ).order_by("email")
+    return User.objects.filter(is_active=True, staff_profile__municipality=municipality).order_by("email")
 
 
 @transaction.atomic
@@ -105,9 +103,7 @@ def revoke_token(
 
 def find_token(raw: str) -> ApiToken | None:
     """The token with this secret, whatever its state, with its account and municipality."""
-    return (
-        ApiToken.unscoped.select_related("user", "municipality").filter(key_hash=hash_token(raw)).first()
-    )
+    return ApiToken.unscoped.select_related("user", "municipality").filter(key_hash=hash_token(raw)).first()
 
 
 def record_use(token: ApiToken, *, now: datetime | None = None) -> bool:

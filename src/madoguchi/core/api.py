@@ -19,7 +19,10 @@ class MunicipalitySerializer(serializers.ModelSerializer[Municipality]):
 
 
 class DepartmentSerializer(serializers.ModelSerializer[Department]):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # A declared field, not Serializer.parent: DRF's metaclass takes it out of the class.
+    parent: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Department

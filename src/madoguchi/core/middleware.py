@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import re
@@ -109,10 +110,9 @@ class ClientAddressMiddleware:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= self.trusted:
-            try:
+            # Not an address: keep the proxy's rather than trust garbage.
+            with contextlib.suppress(ValueError):
                 request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(forwarded[-self.trusted]))
-            except ValueError:
-                pass  # not an address: keep the proxy's rather than trust garbage
         return self.get_response(request)
 
 
@@ -158,7 +158,7 @@ class HostMunicipalityMiddleware:
             deployment_path = bool(segments) and segments[0] in settings.RESERVED_SLUGS
             if not deployment_path and (not segments or segments[0] != slug):
                 prefix = f"/{lang}" if lang else ""
-                rest = request.path_info[len(prefix):]
+                rest = request.path_info[len(prefix) :]
                 request.path_info = f"{prefix}/{slug}{rest}"
             request.bound_host_slug = slug  # type: ignore[attr-defined]
         return self.get_response(request)

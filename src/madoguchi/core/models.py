@@ -21,6 +21,7 @@ from madoguchi.japanese.checkdigits import validate_local_government_code
 
 from .colours import validate_hex_colour, validate_white_text_contrast
 
+# fmt: off
 PREFECTURES: list[tuple[str, str]] = [
     ("01", "北海道"), ("02", "青森県"), ("03", "岩手県"), ("04", "宮城県"), ("05", "秋田県"),
     ("06", "山形県"), ("07", "福島県"), ("08", "茨城県"), ("09", "栃木県"), ("10", "群馬県"),
@@ -46,6 +47,8 @@ PREFECTURES_EN: dict[str, str] = {
     "42": "Nagasaki", "43": "Kumamoto", "44": "Oita", "45": "Miyazaki", "46": "Kagoshima",
     "47": "Okinawa",
 }
+# fmt: on
+
 
 def validate_slug_not_reserved(value: str) -> None:
     if value in settings.RESERVED_SLUGS:
@@ -100,17 +103,25 @@ class Municipality(models.Model):
         max_length=7,
         default="#00118f",
         validators=[validate_hex_colour, validate_white_text_contrast],
-        help_text=_("ボタンにポインターを重ねたときなどの色。白い文字とのコントラスト比が 4.5:1 以上の濃い色にしてください。"),
+        help_text=_(
+            "ボタンにポインターを重ねたときなどの色。白い文字とのコントラスト比が 4.5:1 以上の濃い色にしてください。"
+        ),
     )
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
     address = models.CharField(_("所在地"), max_length=200, blank=True)
     address_en = models.CharField(
-        _("所在地（英語）"), max_length=250, blank=True, help_text=_("英語のページに表示します。空欄なら日本語で表示します。")
+        _("所在地（英語）"),
+        max_length=250,
+        blank=True,
+        help_text=_("英語のページに表示します。空欄なら日本語で表示します。"),
     )
     phone = models.CharField(_("代表電話"), max_length=20, blank=True)
     email = models.EmailField(_("代表メールアドレス"), blank=True)
     office_hours_ja = models.CharField(
-        _("開庁時間"), max_length=200, blank=True, help_text=_("例：平日 午前8時30分から午後5時15分まで（土日・祝日・年末年始を除く）")
+        _("開庁時間"),
+        max_length=200,
+        blank=True,
+        help_text=_("例：平日 午前8時30分から午後5時15分まで（土日・祝日・年末年始を除く）"),
     )
     office_hours_en = models.CharField(
         _("開庁時間（英語）"),
@@ -167,9 +178,7 @@ class Municipality(models.Model):
         if self.code and not self.prefecture:
             self.prefecture = self.code[:2]
         if self.code and self.prefecture and self.code[:2] != self.prefecture:
-            raise ValidationError(
-                {"prefecture": _("地方公共団体コードの上2桁と都道府県が一致しません。")}
-            )
+            raise ValidationError({"prefecture": _("地方公共団体コードの上2桁と都道府県が一致しません。")})
         hosts = [h.strip().lower() for h in (self.host_names or []) if str(h).strip()]
         self.host_names = hosts
 
@@ -200,7 +209,9 @@ class TenantModel(models.Model):
         abstract = True
 
 
-class Department(TenantModel):
+# The tenant manager is built at run time (django-scopes), so django-stubs cannot derive
+# the reverse managers (children, staff) from it.
+class Department(TenantModel):  # type: ignore[django-manager-missing]
     """部署: a department (部・課) of a municipality; staff belong to one."""
 
     code = models.CharField(_("部署コード"), max_length=20)

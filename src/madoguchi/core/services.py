@@ -60,9 +60,10 @@ def set_municipality_logo(
     logo = None
     if upload is not None:
         image_model = get_image_model()
-        logo = image_model(
-            title=f"{municipality.name_ja} ロゴ", file=upload, collection=Collection.get_first_root_node()
-        )
+        # Wagtail's root collection comes from its migrations; an emptied database (a
+        # flush) has lost it, as the page tree's root (see portal.services).
+        root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+        logo = image_model(title=f"{municipality.name_ja} ロゴ", file=upload, collection=root)
         logo.save()
     municipality.logo = logo
     municipality.save(update_fields=["logo"])

@@ -167,6 +167,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
             ERROR_TITLES[500],
             {"minimal_chrome": True, "municipality": getattr(request, "municipality", None)},
         )
-    except Exception:  # noqa: BLE001 - the error page itself must not fail
+    except Exception:
         logger.exception("the 500 page could not be rendered")
         return HttpResponseServerError(FALLBACK_500, content_type="text/plain; charset=utf-8")

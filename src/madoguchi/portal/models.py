@@ -77,9 +77,7 @@ class LocalizedPage(Page):
             switch = LanguageLink(other, LANGUAGE_NAMES[other], paths[other], same_page=True)
         else:
             home = self.municipality_home()
-            home_in_other = (
-                home.get_translations().live().filter(locale__language_code=other).first() if home else None
-            )
+            home_in_other = home.get_translations().live().filter(locale__language_code=other).first() if home else None
             url = home_in_other.get_url(request) if home_in_other is not None else None
             if url:
                 switch = LanguageLink(other, LANGUAGE_NAMES[other], public_path(request, url), same_page=False)
@@ -166,7 +164,9 @@ class QuickLinkBlock(blocks.StructBlock):
         value = super().clean(value)
         if not value.get("page") and not value.get("url"):
             raise blocks.StructBlockValidationError(
-                block_errors={"page": ValidationError(_("サイト内のページかサイト外のURLのどちらかを指定してください。"))}
+                block_errors={
+                    "page": ValidationError(_("サイト内のページかサイト外のURLのどちらかを指定してください。"))
+                }
             )
         if value.get("url") and not value.get("page") and not value.get("title"):
             raise blocks.StructBlockValidationError(

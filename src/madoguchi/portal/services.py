@@ -34,7 +34,9 @@ def ensure_site_structure() -> DeploymentRootPage:
             page.delete()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=root_ja, is_default_site=True, site_name="madoguchi")
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=root_ja, is_default_site=True, site_name="madoguchi"
+        )
     elif site.root_page_id != root_ja.pk:
         site.root_page = root_ja
         site.save()
@@ -53,7 +55,11 @@ def create_home_page(municipality: Municipality, *, lead_ja: str = "", lead_en: 
     if existing is not None:
         return existing
     home = MunicipalityHomePage(
-        title=municipality.name_ja, slug=municipality.slug, municipality=municipality, lead=lead_ja, locale=locales["ja"]
+        title=municipality.name_ja,
+        slug=municipality.slug,
+        municipality=municipality,
+        lead=lead_ja,
+        locale=locales["ja"],
     )
     root_ja.add_child(instance=home)
     home.save_revision().publish()
@@ -68,8 +74,4 @@ def create_home_page(municipality: Municipality, *, lead_ja: str = "", lead_en: 
 
 
 def home_page_for(municipality: Municipality, language: str = "ja") -> MunicipalityHomePage | None:
-    return (
-        MunicipalityHomePage.objects.live()
-        .filter(municipality=municipality, locale__language_code=language)
-        .first()
-    )
+    return MunicipalityHomePage.objects.live().filter(municipality=municipality, locale__language_code=language).first()

@@ -61,7 +61,8 @@ def test_every_operation_has_a_bilingual_summary_and_documents_its_errors(client
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             summary = operation.get("summary", "")
-            assert " / " in summary and any(ord(c) > 0x3000 for c in summary), f"{method} {path}: {summary!r}"
+            assert " / " in summary, f"{method} {path}: {summary!r}"
+            assert any(ord(c) > 0x3000 for c in summary), f"{method} {path}: {summary!r}"
             responses = operation["responses"]
             assert "429" in responses, f"{method} {path} does not document the rate limit"
             if "{municipality_slug}" in path:
@@ -151,7 +152,9 @@ def test_last_used_is_recorded_without_a_write_per_request(
     with CaptureQueriesContext(connection) as queries:
         for _ in range(3):
             assert client.get("/api/v1/kasama/me/", **officer_token.header).status_code == 200
-    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "api_apitoken" in q["sql"]]
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "api_apitoken" in q["sql"]
+    ]
     assert writes == []
     token.refresh_from_db()
     assert token.last_used_at == first
@@ -248,7 +251,8 @@ def test_lists_are_paginated_with_limit_and_offset(client: Client, officer_token
     assert page["next"].endswith("limit=2&offset=4")
     assert page["previous"].endswith("limit=2")
     last = client.get(f"/api/v1/kasama/departments/?limit=200&offset={total - 1}", **officer_token.header).json()
-    assert len(last["results"]) == 1 and last["next"] is None
+    assert len(last["results"]) == 1
+    assert last["next"] is None
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "limit=abc", "limit=1.5", "offset=-1", "offset=99999999999"])
@@ -340,6 +344,9 @@ def test_wagtail_admin_api_still_serves_the_staff_console(client: Client, kasama
     operator.is_superuser = True
     operator.save()
     sign_in_staff(client, operator)
-    response = client.get("/staff/api/main/pages/?for_explorer=1")
+    from wagtail.models import Page
+
+    root = Page.get_first_root_node()
+    response = client.get(f"/staff/api/main/pages/?child_of={root.pk}&for_explorer=1")
     assert response.status_code == 200, response.content[:300]
     assert response.json()["meta"]["total_count"] >= 1

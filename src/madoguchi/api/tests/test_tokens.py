@@ -30,12 +30,16 @@ def test_only_a_hash_is_stored_and_the_issue_is_audited(kasama: Municipality) ->
     admin = make_staff(kasama, Role.MUNICIPAL_ADMIN)
     user = make_staff(kasama, Role.OFFICER)
     token, raw = services.issue_token(municipality=kasama, user=user, name="GIS連携", actor=admin)
-    assert raw.startswith(TOKEN_PREFIX) and len(raw) > 40
+    assert raw.startswith(TOKEN_PREFIX)
+    assert len(raw) > 40
     stored = ApiToken.unscoped.get(pk=token.pk)
-    assert stored.key_hash == hash_token(raw) and raw not in str(stored.__dict__)
+    assert stored.key_hash == hash_token(raw)
+    assert raw not in str(stored.__dict__)
     assert stored.key_prefix == raw[:10]
     entry = AuditEntry.objects.filter(object_type="api.apitoken", object_id=str(token.pk)).get()
-    assert entry.action == "create" and entry.actor_id == admin.pk and entry.municipality_id == kasama.pk
+    assert entry.action == "create"
+    assert entry.actor_id == admin.pk
+    assert entry.municipality_id == kasama.pk
     assert entry.extra["acts_for"] == user.email
     assert raw not in str(entry.extra)
 
@@ -79,9 +83,11 @@ def test_issue_command_prints_the_token_once_and_it_works(client: Client, kasama
     )
     raw = out.getvalue().strip()
     assert re.fullmatch(r"mdg_[A-Za-z0-9_-]{40,}", raw)
-    assert raw not in err.getvalue() and raw[:10] in err.getvalue()
+    assert raw not in err.getvalue()
+    assert raw[:10] in err.getvalue()
     token = ApiToken.unscoped.get()
-    assert token.expires_at is not None and timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
+    assert token.expires_at is not None
+    assert timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
     assert AuditEntry.objects.get(object_type="api.apitoken").extra["channel"] == "command"
     assert client.get("/api/v1/kasama/me/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
 
@@ -114,7 +120,9 @@ def test_list_and_revoke_commands(client: Client, officer_token: IssuedToken) ->
     out = StringIO()
     call_command("list_api_tokens", "kasama", stdout=out)
     listing = out.getvalue()
-    assert officer_token.raw[:10] in listing and "active" in listing and officer_token.raw not in listing
+    assert officer_token.raw[:10] in listing
+    assert "active" in listing
+    assert officer_token.raw not in listing
 
     out = StringIO()
     call_command("revoke_api_token", "--municipality=kasama", f"--prefix={officer_token.raw[:10]}", stdout=out)
@@ -125,7 +133,9 @@ def test_list_and_revoke_commands(client: Client, officer_token: IssuedToken) ->
     assert "already revoked" in out.getvalue()
 
 
-def test_revoke_command_cannot_reach_another_municipalitys_token(officer_token: IssuedToken, mito: Municipality) -> None:
+def test_revoke_command_cannot_reach_another_municipalitys_token(
+    officer_token: IssuedToken, mito: Municipality
+) -> None:
     with pytest.raises(CommandError, match="No such token"):
         call_command("revoke_api_token", "--municipality=mito", f"--id={officer_token.token.pk}", stdout=StringIO())
     officer_token.token.refresh_from_db()
@@ -145,8 +155,10 @@ def test_console_lists_tokens_without_secrets(admin_client: Client, officer_toke
     response = admin_client.get("/staff/api-tokens/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "税務システム連携" in body and officer_token.raw[:10] in body
-    assert officer_token.raw not in body and officer_token.token.key_hash not in body
+    assert "税務システム連携" in body
+    assert officer_token.raw[:10] in body
+    assert officer_token.raw not in body
+    assert officer_token.token.key_hash not in body
     assert 'href="/staff/api-tokens/issue/"' in body
 
 
@@ -162,13 +174,16 @@ def test_console_issues_a_token_shown_once(admin_client: Client, kasama: Municip
     assert "no-store" in issued["Cache-Control"]
     raw = re.search(r'value="(mdg_[^"]+)"', issued.content.decode()).group(1)
     token = ApiToken.unscoped.get()
-    assert token.user == service_account and token.key_hash == hash_token(raw)
+    assert token.user == service_account
+    assert token.key_hash == hash_token(raw)
     entry = AuditEntry.objects.get(object_type="api.apitoken")
-    assert entry.actor_label == "admin@city.kasama.example" and entry.extra["channel"] == "staff_console"
+    assert entry.actor_label == "admin@city.kasama.example"
+    assert entry.extra["channel"] == "staff_console"
 
     # Sending the same form again issues nothing more; the list never shows the secret.
     again = admin_client.post("/staff/api-tokens/issue/", data)
-    assert again.status_code == 302 and again["Location"] == "/staff/api-tokens/"
+    assert again.status_code == 302
+    assert again["Location"] == "/staff/api-tokens/"
     assert ApiToken.unscoped.count() == 1
     assert raw not in admin_client.get("/staff/api-tokens/").content.decode()
 
@@ -195,7 +210,8 @@ def test_console_refuses_a_resident_or_another_municipalitys_account(
 def test_console_revokes_with_confirmation(admin_client: Client, officer_token: IssuedToken) -> None:
     url = f"/staff/api-tokens/{officer_token.token.pk}/revoke/"
     confirm = admin_client.get(url)
-    assert confirm.status_code == 200 and "税務システム連携" in confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "税務システム連携" in confirm.content.decode()
     officer_token.token.refresh_from_db()
     assert officer_token.token.revoked_at is None  # looking changes nothing
     done = admin_client.post(url)

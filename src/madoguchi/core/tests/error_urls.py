@@ -6,7 +6,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from madoguchi.urls import handler400, handler403, handler404, handler500, urlpatterns as deployment_urlpatterns
+from madoguchi.urls import handler400, handler403, handler404, handler500
+from madoguchi.urls import urlpatterns as deployment_urlpatterns
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 

@@ -42,7 +42,8 @@ def test_light_colours_are_refused_with_the_ratio(colour: str) -> None:
         validate_white_text_contrast(colour)
     assert excinfo.value.code == "low_contrast"
     message = excinfo.value.messages[0]
-    assert colour in message and "4.5:1" in message
+    assert colour in message
+    assert "4.5:1" in message
 
 
 def test_ratio_in_the_message_never_rounds_up_to_a_pass() -> None:
@@ -57,7 +58,8 @@ def test_model_refuses_a_light_primary_colour_and_says_why(kasama: Municipality)
         services.update_municipality(kasama, primary_colour="#ffd43d")
     errors = excinfo.value.message_dict
     assert list(errors) == ["primary_colour"]
-    assert "#ffd43d" in errors["primary_colour"][0] and "1.4.3" in errors["primary_colour"][0]
+    assert "#ffd43d" in errors["primary_colour"][0]
+    assert "1.4.3" in errors["primary_colour"][0]
     kasama.refresh_from_db()
     assert kasama.primary_colour == "#0031d8"
 

@@ -60,11 +60,17 @@ def test_site_context_for_a_municipality_page(rf: RequestFactory, kasama: Munici
     request.municipality = kasama  # type: ignore[attr-defined]
     with translation.override("en"):
         context = cp.site(request)
-    assert context["page_language"] == "en" and context["current_language"] == "en"
+    assert context["page_language"] == "en"
+    assert context["current_language"] == "en"
     assert context["home_url"] == "/en/kasama/"
     assert context["deployment_index_url"] == "/en/"
     switch = context["language_switch"]
-    assert (switch.language, switch.name, switch.url, switch.same_page) == ("ja", "日本語", "/kasama/some/page/?q=1", True)
+    assert (switch.language, switch.name, switch.url, switch.same_page) == (
+        "ja",
+        "日本語",
+        "/kasama/some/page/?q=1",
+        True,
+    )
     assert [(a.language, a.url) for a in context["alternates"]] == [
         ("ja", "http://testserver/kasama/some/page/"),
         ("en", "http://testserver/en/kasama/some/page/"),
@@ -77,7 +83,8 @@ def test_site_context_outside_any_municipality(rf: RequestFactory) -> None:
     with translation.override("ja"):
         context = cp.site(request)
     assert context["municipality"] is None
-    assert context["home_url"] == "/" and context["language_switch"].url == "/en/"
+    assert context["home_url"] == "/"
+    assert context["language_switch"].url == "/en/"
 
 
 @pytest.mark.django_db
@@ -131,7 +138,9 @@ def registered() -> Iterator[None]:
 def test_navigation_resolves_municipality_entries(rf: RequestFactory, kasama: Municipality) -> None:
     request = rf.get("/kasama/things/")
     request.municipality = kasama  # type: ignore[attr-defined]
-    primary = [link for link in navigation.links(request, navigation.PRIMARY) if link.url in ("/kasama/things/", "/help/")]
+    primary = [
+        link for link in navigation.links(request, navigation.PRIMARY) if link.url in ("/kasama/things/", "/help/")
+    ]
     assert [(link.label, link.url, link.current) for link in primary] == [("手続", "/kasama/things/", True)]
     footer = [link for link in navigation.links(request, navigation.FOOTER) if link.url == "/help/"]
     assert [(link.label, link.current) for link in footer] == [("ヘルプ", False)]

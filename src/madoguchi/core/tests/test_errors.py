@@ -32,8 +32,10 @@ def test_a_failing_view_shows_the_translated_500_page(crash_client: Client, kasa
     en = crash_client.get("/en/kasama/fail/")
     assert ja.status_code == en.status_code == 500
     ja_body, en_body = ja.content.decode(), en.content.decode()
-    assert '<html lang="ja"' in ja_body and "システムエラーが発生しました" in ja_body
-    assert '<html lang="en"' in en_body and "A system error occurred" in en_body
+    assert '<html lang="ja"' in ja_body
+    assert "システムエラーが発生しました" in ja_body
+    assert '<html lang="en"' in en_body
+    assert "A system error occurred" in en_body
     assert '<span class="site-header__name">笠間市</span>' in ja_body
     assert "お問い合わせ番号" in ja_body  # the request id, to quote when calling the city
 
@@ -50,12 +52,14 @@ def test_500_page_renders_while_the_database_is_down(
         django_db_blocker.restore()
     body = response.content.decode()
     assert response.status_code == 500
-    assert '<html lang="en"' in body and "A system error occurred" in body
+    assert '<html lang="en"' in body
+    assert "A system error occurred" in body
     # The header and the footer's telephone number came from what the request already had.
     assert '<span class="site-header__name">Kasama City</span>' in body
     assert 'href="tel:0296771101"' in body
     # Nothing that needs the database: account links, the navigation, a CSRF-bound form.
-    assert "Sign in" not in body and "display-options" not in body
+    assert "Sign in" not in body
+    assert "display-options" not in body
 
 
 def test_500_page_renders_when_the_database_is_down_from_the_start(
@@ -68,5 +72,6 @@ def test_500_page_renders_when_the_database_is_down_from_the_start(
     assert ja.status_code == en.status_code == 500
     assert "システムエラーが発生しました" in ja.content.decode()
     en_body = en.content.decode()
-    assert '<html lang="en"' in en_body and "A system error occurred" in en_body
+    assert '<html lang="en"' in en_body
+    assert "A system error occurred" in en_body
     assert '<span class="site-header__name">madoguchi</span>' in en_body

@@ -28,7 +28,8 @@ def test_healthz_checks_database_cache_queue_and_storage(client: Client) -> None
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok" and "failed" not in body
+    assert body["status"] == "ok"
+    assert "failed" not in body
     assert set(body["checks"]) == {"database", "cache", "task_queue", "storage"}
     assert all(check["status"] == "ok" for check in body["checks"].values())
     assert body["checks"]["database"]["vendor"] == connection.vendor
@@ -52,7 +53,10 @@ def test_unwritable_storage_fails_the_check_with_503(client: Client, settings, t
     blocker.write_text("x")
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(blocker / "media")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "media")},
+        },
     }
     response = client.get("/healthz")
     assert response.status_code == 503
@@ -89,7 +93,19 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         pytest.skip("redis-server is not installed")
     port = _free_port()
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -60,8 +60,11 @@ def test_a_request_writes_one_json_access_record_with_its_request_id(
     [access] = [r for r in records(log_lines) if r["logger"] == "madoguchi.access"]
     assert access["request_id"] == "req-kasama-0001"
     assert access["level"] == "INFO"
-    assert access["method"] == "GET" and access["path"] == "/kasama/" and access["status"] == 200
-    assert access["municipality"] == "kasama" and access["user_id"] is None
+    assert access["method"] == "GET"
+    assert access["path"] == "/kasama/"
+    assert access["status"] == 200
+    assert access["municipality"] == "kasama"
+    assert access["user_id"] is None
     assert access["duration_ms"] > 0
     assert datetime.fromisoformat(access["time"]).utcoffset() is not None
     assert access["message"].startswith("GET /kasama/ 200 ")
@@ -74,7 +77,8 @@ def test_records_are_readable_japanese_and_share_the_request_id(
 ) -> None:
     client.get("/kasama/お知らせ/", HTTP_X_REQUEST_ID="req-404")
     [line] = [line for line in log_lines.getvalue().splitlines() if '"madoguchi.access"' in line]
-    assert '"path": "/kasama/お知らせ/"' in line and "\\u" not in line
+    assert '"path": "/kasama/お知らせ/"' in line
+    assert "\\u" not in line
     by_logger = {r["logger"]: r for r in records(log_lines)}
     assert by_logger["madoguchi.access"]["status"] == 404
     # Django's own record of the 404 carries the same id.
@@ -83,7 +87,8 @@ def test_records_are_readable_japanese_and_share_the_request_id(
 
 def test_an_unusable_request_id_is_replaced(client: Client, log_lines: io.StringIO) -> None:
     response = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
-    assert len(response["X-Request-ID"]) == 32 and "\n" not in response["X-Request-ID"]
+    assert len(response["X-Request-ID"]) == 32
+    assert "\n" not in response["X-Request-ID"]
 
 
 def test_access_record_names_the_user_of_a_session_and_of_a_token(
@@ -125,7 +130,9 @@ def _log_in_subprocess(log_format: str | None) -> str:
 def test_log_format_json_by_default_and_text_for_people() -> None:
     record = json.loads(_log_in_subprocess(None))
     assert record["message"] == "笠間市のお知らせ"
-    assert record["level"] == "WARNING" and record["logger"] == "madoguchi.example"
-    assert record["municipality"] == "kasama" and record["request_id"] == "-"
+    assert record["level"] == "WARNING"
+    assert record["logger"] == "madoguchi.example"
+    assert record["municipality"] == "kasama"
+    assert record["request_id"] == "-"
     text = _log_in_subprocess("text")
     assert text.endswith("WARNING madoguchi.example [-] 笠間市のお知らせ")

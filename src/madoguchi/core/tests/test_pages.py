@@ -27,7 +27,8 @@ def test_deployment_index_lists_municipalities(client: Client, kasama: Municipal
     body = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="ja"' in body
-    assert "笠間市" in body and "水戸市" in body
+    assert "笠間市" in body
+    assert "水戸市" in body
     assert 'href="/kasama/"' in body
     assert 'class="breadcrumbs"' not in body  # the top of the site has no trail
 
@@ -37,8 +38,10 @@ def test_municipality_home_in_japanese_and_english(client: Client, kasama: Munic
     en = client.get("/en/kasama/")
     assert ja.status_code == en.status_code == 200
     ja_body, en_body = ja.content.decode(), en.content.decode()
-    assert '<html lang="ja"' in ja_body and "<h1>笠間市</h1>" in ja_body
-    assert '<html lang="en"' in en_body and "<h1>Kasama City</h1>" in en_body
+    assert '<html lang="ja"' in ja_body
+    assert "<h1>笠間市</h1>" in ja_body
+    assert '<html lang="en"' in en_body
+    assert "<h1>Kasama City</h1>" in en_body
     for body in (ja_body, en_body):
         assert '<link rel="alternate" hreflang="ja" href="http://testserver/kasama/">' in body
         assert '<link rel="alternate" hreflang="en" href="http://testserver/en/kasama/">' in body
@@ -63,11 +66,13 @@ def test_header_and_footer_show_the_municipality(client: Client, kasama: Municip
     assert "--municipality-primary:#197a4b" in ja
     assert "〒309-1792 茨城県笠間市中央三丁目2番1号" in ja
     assert 'href="tel:0296771101"' in ja
-    assert "開庁時間" in ja and "平日 午前8時30分から午後5時15分まで" in ja
+    assert "開庁時間" in ja
+    assert "平日 午前8時30分から午後5時15分まで" in ja
     assert 'href="/"' in ja  # the list of the deployment's municipalities
     en = client.get("/en/kasama/").content.decode()
     assert '<span lang="en">3-2-1 Chuo, Kasama, Ibaraki</span>' in en
-    assert "Office hours" in en and "Weekdays 8:30 a.m. to 5:15 p.m." in en
+    assert "Office hours" in en
+    assert "Weekdays 8:30 a.m. to 5:15 p.m." in en
     assert 'href="/en/"' in en
 
 
@@ -89,8 +94,10 @@ def test_unknown_page_is_a_translated_404_with_the_municipality(client: Client, 
     en = client.get("/en/kasama/no-such-page/")
     assert ja.status_code == en.status_code == 404
     ja_body, en_body = ja.content.decode(), en.content.decode()
-    assert '<html lang="ja"' in ja_body and "ページが見つかりません" in ja_body
-    assert '<html lang="en"' in en_body and "Page not found" in en_body
+    assert '<html lang="ja"' in ja_body
+    assert "ページが見つかりません" in ja_body
+    assert '<html lang="en"' in en_body
+    assert "Page not found" in en_body
     assert '<span class="site-header__name">笠間市</span>' in ja_body
     assert '<span class="site-header__name">Kasama City</span>' in en_body
     # An error page has no translation to advertise, but the switch still leads across.
@@ -100,7 +107,8 @@ def test_unknown_page_is_a_translated_404_with_the_municipality(client: Client, 
 
 def test_404_outside_any_municipality_has_the_deployment_header(client: Client) -> None:
     body = client.get("/en/no-such-municipality/").content.decode()
-    assert '<span class="site-header__name">madoguchi</span>' in body and "Page not found" in body
+    assert '<span class="site-header__name">madoguchi</span>' in body
+    assert "Page not found" in body
 
 
 def test_bad_host_gets_the_400_page(client: Client) -> None:
@@ -114,7 +122,8 @@ def test_csrf_failure_is_a_translated_page(kasama: Municipality) -> None:
     response = client.post("/en/preferences/display/", {"text_size": "large"})
     assert response.status_code == 403
     body = response.content.decode()
-    assert '<html lang="en"' in body and "The form could not be accepted" in body
+    assert '<html lang="en"' in body
+    assert "The form could not be accepted" in body
 
 
 def test_permission_denied_page_offers_to_sign_in(kasama: Municipality, rf: RequestFactory) -> None:
@@ -124,7 +133,8 @@ def test_permission_denied_page_offers_to_sign_in(kasama: Municipality, rf: Requ
     response = views.permission_denied(request, PermissionDenied())
     body = response.content.decode()
     assert response.status_code == 403
-    assert '<html lang="en"' in body and "You do not have permission to view this page" in body
+    assert '<html lang="en"' in body
+    assert "You do not have permission to view this page" in body
     assert '<span class="site-header__name">Kasama City</span>' in body
     assert 'href="/en/accounts/login/?next=/en/kasama/secret/"' in body
 
@@ -158,12 +168,16 @@ def test_pages_link_the_icons(client: Client, kasama: Municipality) -> None:
 
 def test_display_preferences_persist_in_a_cookie(client: Client, kasama: Municipality) -> None:
     response = client.post("/preferences/display/", {"text_size": "x-large", "contrast": "high", "next": "/kasama/"})
-    assert response.status_code == 302 and response["Location"] == "/kasama/"
+    assert response.status_code == 302
+    assert response["Location"] == "/kasama/"
     cookie = response.cookies["madoguchi_display"]
-    assert cookie.value == "x-large.high" and cookie["max-age"] == 365 * 24 * 3600 and cookie["path"] == "/"
+    assert cookie.value == "x-large.high"
+    assert cookie["max-age"] == 365 * 24 * 3600
+    assert cookie["path"] == "/"
     page = client.get("/kasama/").content.decode()
     assert 'class="text-x-large contrast-high"' in page
-    assert re.search(r'value="x-large" checked', page) and re.search(r'value="high" checked', page)
+    assert re.search(r'value="x-large" checked', page)
+    assert re.search(r'value="high" checked', page)
 
 
 def test_display_preferences_change_one_option_at_a_time(client: Client) -> None:
@@ -189,7 +203,8 @@ def test_display_preferences_only_accept_post(client: Client) -> None:
 def test_a_forged_display_cookie_changes_nothing(client: Client, kasama: Municipality) -> None:
     client.cookies["madoguchi_display"] = '"><script>alert(1)</script>'
     body = client.get("/kasama/").content.decode()
-    assert 'class="text-standard contrast-standard"' in body and "<script>alert(1)" not in body
+    assert 'class="text-standard contrast-standard"' in body
+    assert "<script>alert(1)" not in body
 
 
 def test_host_name_binding_serves_the_municipality_at_the_root(client: Client, kasama: Municipality, settings) -> None:

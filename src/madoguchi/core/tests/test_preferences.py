@@ -31,7 +31,8 @@ def test_css_classes_and_cookie_value() -> None:
     chosen = DisplayPreferences("x-large", "high")
     assert chosen.css_classes == "text-x-large contrast-high"
     assert preferences.parse(chosen.to_cookie()) == chosen
-    assert DisplayPreferences().is_default and not chosen.is_default
+    assert DisplayPreferences().is_default
+    assert not chosen.is_default
 
 
 def test_choose_changes_only_what_was_sent() -> None:
@@ -53,6 +54,8 @@ def test_remember_sets_a_long_lived_site_wide_cookie(secure: bool) -> None:
     preferences.remember(response, DisplayPreferences("large", "high"), secure=secure)
     cookie = response.cookies[preferences.COOKIE_NAME]
     assert cookie.value == "large.high"
-    assert cookie["path"] == "/" and cookie["max-age"] == preferences.COOKIE_MAX_AGE
-    assert cookie["samesite"] == "Lax" and bool(cookie["secure"]) is secure
+    assert cookie["path"] == "/"
+    assert cookie["max-age"] == preferences.COOKIE_MAX_AGE
+    assert cookie["samesite"] == "Lax"
+    assert bool(cookie["secure"]) is secure
     assert not cookie["httponly"]  # the page script switches the display without a reload

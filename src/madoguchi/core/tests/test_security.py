@@ -83,7 +83,8 @@ def assert_common_headers(response) -> None:
     assert "frame-ancestors 'none'" in csp
     assert "default-src 'self'" in csp
     assert "object-src 'none'" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
 
 
 @pytest.mark.django_db
@@ -93,7 +94,8 @@ def test_page_headers_with_a_csp_nonce(client: Client, kasama: Municipality) -> 
     assert_common_headers(response)
     csp = response["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
-    assert re.search(r"script-src 'self' 'nonce-", csp) and re.search(r"style-src 'self' 'nonce-", csp)
+    assert re.search(r"script-src 'self' 'nonce-", csp)
+    assert re.search(r"style-src 'self' 'nonce-", csp)
     # The page's inline style carries this response's nonce, and a second response another.
     assert f'nonce="{nonce}"' in response.content.decode()
     assert nonce not in client.get("/kasama/")["Content-Security-Policy"]
@@ -107,7 +109,9 @@ def test_staff_console_relaxation_is_for_staff_console_only(client: Client, kasa
     assert relaxed not in client.get("/kasama/")["Content-Security-Policy"]
     assert "style-src-elem" not in client.get("/api/v1/municipalities/")["Content-Security-Policy"]
     # Scripts stay strict on /staff/ too.
-    assert "'unsafe-inline'" not in re.search(r"script-src[^;]*", client.get("/staff/")["Content-Security-Policy"]).group(0)
+    assert "'unsafe-inline'" not in re.search(
+        r"script-src[^;]*", client.get("/staff/")["Content-Security-Policy"]
+    ).group(0)
 
 
 @pytest.mark.django_db
@@ -167,7 +171,9 @@ def test_client_address_is_the_socket_peer_without_a_proxy(settings) -> None:
 
 
 @pytest.mark.django_db
-def test_session_cookie_is_secure_httponly_and_ends_with_the_browser(client: Client, settings, kasama: Municipality) -> None:
+def test_session_cookie_is_secure_httponly_and_ends_with_the_browser(
+    client: Client, settings, kasama: Municipality
+) -> None:
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
     client.force_login(UserFactory(), backend="allauth.account.auth_backends.AuthenticationBackend")
@@ -176,7 +182,8 @@ def test_session_cookie_is_secure_httponly_and_ends_with_the_browser(client: Cli
     assert cookie["secure"] is True
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
-    assert cookie["max-age"] == "" and cookie["expires"] == ""  # gone when the browser closes
+    assert cookie["max-age"] == ""
+    assert cookie["expires"] == ""
 
 
 @pytest.mark.django_db
@@ -195,4 +202,5 @@ def test_session_ends_after_the_idle_timeout(client: Client, settings, kasama: M
     # 31 minutes without a request: the session is over and the account page asks to sign in.
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(minutes=1))
     response = client.get("/accounts/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

@@ -24,7 +24,9 @@ def token_of(municipality: Municipality, *, prefix: str | None, pk: int | None) 
         tokens = tokens.filter(key_prefix__startswith=prefix[:10])
     found = list(tokens[:2])
     if not found:
-        raise CommandError(f"No such token in {municipality.slug}; `manage.py list_api_tokens {municipality.slug}` lists them.")
+        raise CommandError(
+            f"No such token in {municipality.slug}; `manage.py list_api_tokens {municipality.slug}` lists them."
+        )
     if len(found) > 1:
         raise CommandError("More than one token matches; give --id.")
     return found[0]

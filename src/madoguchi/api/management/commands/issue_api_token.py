@@ -51,7 +51,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         expiry = timezone.localtime(token.expires_at).isoformat() if token.expires_at else "never"
         self.stderr.write(
-            f"Issued token {token.key_prefix}… (id {token.pk}) of {municipality.slug} for {user.email}, expires: {expiry}.\n"
-            "It is printed once, below; store it in the integration's secret store now."
+            f"Issued token {token.key_prefix}… (id {token.pk}) of {municipality.slug} for {user.email}, "
+            f"expires: {expiry}.\nIt is printed once, below; store it in the integration's secret store now."
         )
         self.stdout.write(raw)
