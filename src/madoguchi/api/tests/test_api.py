@@ -350,3 +350,25 @@ def test_wagtail_admin_api_still_serves_the_staff_console(client: Client, kasama
     response = client.get(f"/staff/api/main/pages/?child_of={root.pk}&for_explorer=1")
     assert response.status_code == 200, response.content[:300]
     assert response.json()["meta"]["total_count"] >= 1
+
+
+def test_an_unexpected_error_is_a_500_without_detail(rf, caplog: pytest.LogCaptureFixture) -> None:
+    from django_scopes.exceptions import ScopeError
+    from rest_framework.views import APIView
+
+    from madoguchi.api.permissions import AllowPublic
+
+    class Broken(APIView):
+        permission_classes = [AllowPublic]
+        authentication_classes: list[type] = []
+
+        def get(self, request, *args, **kwargs):
+            raise ScopeError("a tenant query without a tenant")
+
+    response = Broken.as_view()(rf.get("/api/v1/broken/"))
+    response.render()
+    assert response.status_code == 500
+    body = json.loads(response.content)
+    assert body["error"]["code"] == "server_error"
+    assert "tenant" not in response.content.decode()
+    assert any(r.exc_info and r.exc_info[0] is ScopeError for r in caplog.records)
