@@ -150,9 +150,12 @@ class HostMunicipalityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(_UNPREFIXED):
+            # Health checks must answer (503) even when the database behind the host map is down.
+            return self.get_response(request)
         host = request.get_host().split(":")[0].lower()
         slug = host_map().get(host)
-        if slug and not request.path_info.startswith(_UNPREFIXED):
+        if slug:
             lang, segments = split_language(request.path_info)
             # Deployment-wide paths (sign-in, postal codes, bank lookups …) keep their place.
             deployment_path = bool(segments) and segments[0] in settings.RESERVED_SLUGS
