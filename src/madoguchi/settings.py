@@ -146,7 +146,10 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'madoguchi.sqlite3'}"),
+    # An empty DATABASE_URL means the embedded default, as an unset one does.
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'madoguchi.sqlite3'}"
+    ),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -478,9 +481,30 @@ LOGGING = {
 # --- madoguchi ------------------------------------------------------------------------
 # Path segments that can never be a municipality's slug, because the deployment uses them.
 RESERVED_SLUGS = {
-    "accounts", "admin", "api", "django-admin", "healthz", "readyz", "media", "static",
-    "staff", "i18n", "en", "ja", "preferences", "postal-codes", "banks", "documents", "images",
-    "sandbox", "municipalities", "schema", "robots.txt", "favicon.ico", "sitemap.xml", "_util",
+    "accounts",
+    "admin",
+    "api",
+    "django-admin",
+    "healthz",
+    "readyz",
+    "media",
+    "static",
+    "staff",
+    "i18n",
+    "en",
+    "ja",
+    "preferences",
+    "postal-codes",
+    "banks",
+    "documents",
+    "images",
+    "sandbox",
+    "municipalities",
+    "schema",
+    "robots.txt",
+    "favicon.ico",
+    "sitemap.xml",
+    "_util",
 }
 # How long an access reason given before opening a resident's personal data stays valid.
 PERSONAL_DATA_REASON_TTL = env.int("PERSONAL_DATA_REASON_TTL", default=15 * 60)
@@ -492,4 +516,3 @@ AUDIT_CHAIN_KEY_FALLBACKS = env.list("AUDIT_CHAIN_KEY_FALLBACKS", default=[])
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-

@@ -62,15 +62,15 @@ class UserFactory(DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def verified(self, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+    def verified(obj: User, create: bool, extracted: bool | None, **kwargs: Any) -> None:  # noqa: N805
         """Residents' e-mail addresses are verified unless `verified=False`."""
         if create:
             from allauth.account.models import EmailAddress
 
-            self.save()
+            obj.save()
             if extracted is not False:
                 EmailAddress.objects.update_or_create(
-                    user=self, email=self.email, defaults={"verified": True, "primary": True}
+                    user=obj, email=obj.email, defaults={"verified": True, "primary": True}
                 )
 
 
@@ -89,8 +89,10 @@ def make_staff(municipality: Municipality, *roles: str, email: str | None = None
     """A staff account of the municipality with the roles, and (by default) a TOTP
     authenticator enrolled, so that it can pass the second-factor requirement."""
     kwargs: dict[str, Any] = {"user__email": email} if email else {}
-    profile = StaffProfileFactory(municipality=municipality, roles=list(roles) or [Role.OFFICER], **kwargs)
-    user = profile.user
+    profile: StaffProfile = StaffProfileFactory.create(
+        municipality=municipality, roles=list(roles) or [Role.OFFICER], **kwargs
+    )
+    user: User = profile.user
     if mfa:
         enrol_totp(user)
     return user

@@ -59,7 +59,7 @@ def make_tenant(municipality: Municipality) -> Tenant:
     from .factories import UserFactory, make_staff
 
     staff = make_staff(municipality, *Role.values)
-    resident = UserFactory()
+    resident: User = UserFactory.create()
     _token, raw = issue_token(municipality=municipality, user=staff, name="isolation test")
     return Tenant(municipality=municipality, staff=staff, resident=resident, token=raw)
 
@@ -130,6 +130,8 @@ class TenantIsolation:
             response = getattr(self.client, method)(
                 url, data={}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
             )
-            assert response.status_code in {401, 403, 404, 405}, f"{method.upper()} {url} answered {response.status_code}"
+            assert response.status_code in {401, 403, 404, 405}, (
+                f"{method.upper()} {url} answered {response.status_code}"
+            )
             if method == "get":
                 assert response.status_code in {401, 403, 404}
