@@ -25,6 +25,12 @@ PROFILE_FIELDS = (
 )
 
 
+def _staff_changed(profile: StaffProfile) -> None:
+    from .signals import staff_changed
+
+    staff_changed.send(sender=StaffProfile, profile=profile)
+
+
 @transaction.atomic
 def update_profile(user: User, data: dict[str, Any], *, request: HttpRequest | None = None) -> User:
     """Change the person's own details; the audit log names the fields, not the values."""
@@ -93,6 +99,7 @@ def create_staff(
         request=request,
         extra={"roles": profile.roles},
     )
+    _staff_changed(profile)
     return profile
 
 
@@ -112,6 +119,8 @@ def set_active(user: User, active: bool, *, actor: User | None = None, request: 
             request=request,
             municipality=profile.municipality if profile is not None else None,
         )
+        if profile is not None:
+            _staff_changed(profile)
     return user
 
 
@@ -166,6 +175,7 @@ def update_staff(
         setattr(user, f, changes[f])
     if profile_changes:
         profile.save(update_fields=profile_changes)
+        _staff_changed(profile)
     if user_changes:
         user.save(update_fields=user_changes)
     extra: dict[str, Any] = {}

@@ -10,9 +10,15 @@ from typing import Any
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .middleware import needs_second_factor, record_enrolment
+
+#: Sent by `accounts.services` after a staff member was created, changed roles or
+#: department, or was (de)activated: `profile` is the StaffProfile. Modules that give
+#: staff rights outside madoguchi's own permission helper (Wagtail's page permissions)
+#: follow the roles from here.
+staff_changed = Signal()
 
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="accounts-second-factor-enrolled")

@@ -9,10 +9,18 @@ class PortalConfig(AppConfig):
     verbose_name = _("ホームページ")
 
     def ready(self) -> None:
+        from madoguchi.accounts.signals import staff_changed
         from madoguchi.core import navigation as core_navigation
 
+        from . import permissions  # noqa: F401 - registers the app's permissions
         from .navigation import menu_pages
-        from .signals import ensure_site_structure_after_migrate
+        from .signals import (
+            ensure_site_structure_after_migrate,
+            ensure_website_permissions_after_migrate,
+            follow_staff_roles,
+        )
 
         post_migrate.connect(ensure_site_structure_after_migrate, sender=self)
+        post_migrate.connect(ensure_website_permissions_after_migrate, sender=self)
+        staff_changed.connect(follow_staff_roles, dispatch_uid="portal-website-access")
         core_navigation.register_provider(menu_pages)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.models import Permission as DjangoPermission
 from django.db import transaction
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page, Site
 
+from madoguchi.accounts import permissions
+from madoguchi.accounts.models import StaffProfile
 from madoguchi.core.models import Municipality
 
 from .models import DeploymentRootPage, MunicipalityHomePage
@@ -70,7 +74,72 @@ def create_home_page(municipality: Municipality, *, lead_ja: str = "", lead_en: 
         translated.title = municipality.name_en
         translated.lead = lead_en
         translated.save_revision().publish()
+    ensure_website_permissions(municipality)
     return home
+
+
+# What the municipality's website editors may do on its page tree and in its collection.
+PAGE_PERMISSION_TYPES = ("add", "change", "publish", "lock", "unlock")
+COLLECTION_PERMISSIONS = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtailimages", "delete_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+    ("wagtaildocs", "delete_document"),
+)
+
+
+def website_group_name(municipality: Municipality) -> str:
+    return f"{municipality.code} ウェブサイト編集"
+
+
+def municipality_collection(municipality: Municipality) -> Collection:
+    """The municipality's own collection of images and documents (by code, so a renamed
+    municipality keeps it)."""
+    root = Collection.get_first_root_node()
+    name = f"{municipality.code} {municipality.name_ja}"
+    for child in root.get_children():
+        if child.name.split(" ", 1)[0] == municipality.code:
+            return child
+    return root.add_child(name=name)
+
+
+@transaction.atomic
+def ensure_website_permissions(municipality: Municipality) -> Group:
+    """The Wagtail group whose members edit this municipality's pages (every language's
+    tree below its home page) and its collection; nothing of another municipality.
+    Safe to run any number of times."""
+    group, _created = Group.objects.get_or_create(name=website_group_name(municipality))
+    page_perms = {
+        p.codename: p
+        for p in DjangoPermission.objects.filter(content_type__app_label="wagtailcore", codename__endswith="_page")
+    }
+    for home in MunicipalityHomePage.objects.filter(municipality=municipality):
+        for kind in PAGE_PERMISSION_TYPES:
+            GroupPagePermission.objects.get_or_create(group=group, page=home, permission=page_perms[f"{kind}_page"])
+    collection = municipality_collection(municipality)
+    for app_label, codename in COLLECTION_PERMISSIONS:
+        perm = DjangoPermission.objects.get(content_type__app_label=app_label, codename=codename)
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
+    return group
+
+
+def sync_website_access(profile: StaffProfile) -> None:
+    """Put the staff member in their municipality's website group exactly when their
+    roles grant `portal.edit_website` and the account is active."""
+    from .permissions import EDIT_WEBSITE
+
+    user = profile.user
+    group = ensure_website_permissions(profile.municipality)
+    # Roles are cached on the user object for a request; read them afresh here.
+    user.__dict__.pop("_madoguchi_roles", None)
+    if user.is_active and permissions.has_permission(user, EDIT_WEBSITE, profile.municipality):
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
 
 
 def home_page_for(municipality: Municipality, language: str = "ja") -> MunicipalityHomePage | None:

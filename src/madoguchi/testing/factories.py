@@ -93,6 +93,10 @@ def make_staff(municipality: Municipality, *roles: str, email: str | None = None
         municipality=municipality, roles=list(roles) or [Role.OFFICER], **kwargs
     )
     user: User = profile.user
+    # Factories bypass accounts.services; tell the modules that follow staff roles.
+    from madoguchi.accounts.signals import staff_changed
+
+    staff_changed.send(sender=StaffProfile, profile=profile)
     if mfa:
         enrol_totp(user)
     return user

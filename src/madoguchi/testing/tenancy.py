@@ -70,6 +70,17 @@ def _snapshot(obj: models.Model) -> dict[str, Any]:
         return model_to_dict(fresh) if fresh is not None else {"__deleted__": True}
 
 
+def sign_in(client: Client, user: User) -> None:
+    """Sign the test client in as the user, as if they had passed the password and (for
+    staff) the second factor."""
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password"}, {"method": "mfa", "type": "totp"}]
+    # allauth only reads the records of the user they were written for.
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
 class TenantIsolation:
     """Assertions that one municipality cannot reach another's data."""
 
@@ -82,13 +93,7 @@ class TenantIsolation:
     def _login(self, user: User | None) -> None:
         self.client.logout()
         if user is not None:
-            self.client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-            # Staff passed their second factor at sign-in.
-            session = self.client.session
-            session["account_authentication_methods"] = [{"method": "password"}, {"method": "mfa", "type": "totp"}]
-            # allauth only reads the records of the user they were written for.
-            session["account_authentication_methods_user"] = str(user.pk)
-            session.save()
+            sign_in(self.client, user)
 
     def assert_page_excludes(self, url: str, *, as_user: User | None, markers: Iterable[str]) -> None:
         """A page of the home municipality shows none of the other's markers (names,
