@@ -147,9 +147,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 DATABASES = {
     # An empty DATABASE_URL means the embedded default, as an unset one does.
-    "default": env.db_url_config(
-        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'madoguchi.sqlite3'}"
-    ),
+    "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'madoguchi.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
