@@ -99,7 +99,8 @@ def website_group_name(municipality: Municipality) -> str:
 def municipality_collection(municipality: Municipality) -> Collection:
     """The municipality's own collection of images and documents (by code, so a renamed
     municipality keeps it)."""
-    root = Collection.get_first_root_node()
+    # An emptied database (flush in tests) has lost Wagtail's root collection too.
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
     name = f"{municipality.code} {municipality.name_ja}"
     for child in root.get_children():
         if child.name.split(" ", 1)[0] == municipality.code:
