@@ -159,6 +159,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Tests use a file, not Django's shared in-memory database: the browser tests' live
+    # server answers several requests at once, and threads sharing one in-memory
+    # connection trip over each other's transactions.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / "test-madoguchi.sqlite3")})
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

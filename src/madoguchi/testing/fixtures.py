@@ -20,6 +20,21 @@ def _no_scope_in_tests() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache(request: pytest.FixtureRequest) -> None:
+    """Rate limits, lock-outs and used TOTP codes live in the cache (a database table
+    that a test database flush does not empty): each test starts without them."""
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not uses_db and not request.node.get_closest_marker("django_db"):
+        return
+    # pytest-django's own helper opens the database the way the test asked for it.
+    request.getfixturevalue("_django_db_helper")
+    from django.core.cache import cache
+
+    with scopes_disabled():
+        cache.clear()
+
+
 @pytest.fixture
 def kasama(db: None) -> Municipality:
     from madoguchi.core import services
