@@ -206,6 +206,8 @@ else:
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+# whitenoise looks at STATIC_ROOT at start-up even when it serves from the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
