@@ -18,6 +18,7 @@ from madoguchi.japanese.checkdigits import validate_corporate_number
 from . import lockout
 from .claims import is_kana, normalise_corporate_number, normalise_kana
 from .models import AccountKind, User
+from .services import PROFILE_FIELDS
 
 LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
 SIGNUP_KINDS = [
@@ -178,16 +179,8 @@ class ProfileForm(NameFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "family_name",
-            "given_name",
-            "family_name_kana",
-            "given_name_kana",
-            "display_name",
-            "organisation_name",
-            "corporate_number",
-            "preferred_language",
-        ]
+        # What a person may change of their own account is decided in one place.
+        fields = list(PROFILE_FIELDS)
         help_texts = {"display_name": _("画面やお知らせで呼びかけるときの名前です（任意）。")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
