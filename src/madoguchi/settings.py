@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "madoguchi.japanese",
     "madoguchi.api",
     "madoguchi.portal",
+    "madoguchi.payments",
     # Wagtail: the website and the staff console shell.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
