@@ -186,7 +186,7 @@ class InvoiceCounter(TenantModel):
         return f"{self.fiscal_year}: {self.last_sequence}"
 
 
-class Payment(TenantModel):
+class Payment(TenantModel):  # type: ignore[django-manager-missing]
     """収納: money received for an invoice (or given back, when `amount` is negative:
     a convenience store's cancelled preliminary notice, a reversed transfer)."""
 
