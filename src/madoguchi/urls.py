@@ -32,7 +32,9 @@ admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
 )
 
 # Pages of one municipality, under /<slug>/. Each module adds its own prefix here.
-municipality_patterns: list = []
+municipality_patterns: list = [
+    path("payments/", include("madoguchi.payments.urls")),
+]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
