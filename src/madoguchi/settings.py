@@ -164,7 +164,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # server answers several requests at once, and threads sharing one in-memory
     # connection trip over each other's transactions.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / "test-madoguchi.sqlite3")})
+    # TEST_SQLITE_NAME lets several test runs share a checkout without sharing a file.
+    test_file = env.str("TEST_SQLITE_NAME", default="test-madoguchi.sqlite3")
+    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / test_file)})
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
