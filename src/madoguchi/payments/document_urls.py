@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from .views import documents
+
+urlpatterns: list[URLPattern] = [
+    path("invoices/<str:number>/bill.pdf", documents.bill_pdf, name="bill_pdf"),
+    path("invoices/<str:number>/receipt.pdf", documents.receipt_pdf, name="receipt_pdf"),
+]

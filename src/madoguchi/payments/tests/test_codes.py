@@ -92,3 +92,52 @@ def test_convenience_barcode_data_of_an_invoice(kasama: Municipality) -> None:
     settings.convenience_company_code = ""
     with pytest.raises(ValueError, match="company code"):
         codes.convenience_barcode_data(invoice, settings)
+
+
+def test_mod10_weight3_matches_more_published_examples() -> None:
+    # JAN "4912345" + 67890 → 4912345678904, https://www.barcode-net.com/chisiki/modulus10_3.html
+    assert codes.mod10_weight3("491234567890") == 4
+
+
+@pytest.mark.django_db
+def test_pay_easy_numbers(kasama: Municipality) -> None:
+    settings = PaymentSettings.objects.create(municipality=kasama, pay_easy_institution_number="58054")
+    invoice = make_invoice(kasama)
+    numbers = codes.pay_easy_numbers(invoice, settings)
+    assert numbers.institution_number == "58054"
+    assert numbers.payment_number == invoice.number
+    assert numbers.confirmation_number == invoice.confirmation_number
+    assert numbers.payment_number_display.replace("-", "") == invoice.number
+    assert numbers.payment_number_display.count("-") == 3
+    settings.pay_easy_institution_number = "5805"
+    with pytest.raises(ValueError, match="5 digits"):
+        codes.pay_easy_numbers(invoice, settings)
+    settings.pay_easy_institution_number = ""
+    with pytest.raises(ValueError, match="no Pay-easy"):
+        codes.pay_easy_numbers(invoice, settings)
+
+
+@pytest.mark.django_db
+def test_el_qr_round_trip_and_refusals(kasama: Municipality) -> None:
+    settings = PaymentSettings.objects.create(municipality=kasama, pay_easy_institution_number="58054")
+    invoice = make_invoice(
+        kasama, item=Item.MUNICIPAL_INHABITANT_TAX, amount=123_400, instalment=3, due_date=datetime.date(2026, 10, 31)
+    )
+    el_number = codes.el_number(invoice, settings)
+    assert el_number == f"58054{invoice.number}{invoice.confirmation_number}001"
+    assert codes.format_el_number(el_number) == f"58054-{invoice.number}-{invoice.confirmation_number}-001"
+    data = codes.el_qr_data(invoice, settings)
+    assert len(data) == codes.EL_QR_LENGTH
+    parsed = codes.parse_el_qr(data)
+    assert parsed.el_number == el_number
+    assert parsed.local_government_code == "082163"
+    assert (parsed.fiscal_year, parsed.instalment, parsed.amount) == (invoice.fiscal_year, 3, 123_400)
+    assert parsed.due_date == datetime.date(2026, 10, 31)
+    wrong = data[:-1] + str((int(data[-1]) + 1) % 10)
+    with pytest.raises(ValueError, match="check digit"):
+        codes.parse_el_qr(wrong)
+    with pytest.raises(ValueError, match="63 digits"):
+        codes.parse_el_qr(data[:-1])
+    body = "02" + data[2:-1]
+    with pytest.raises(ValueError, match="layout"):
+        codes.parse_el_qr(body + str(codes.mod10_weight3(body)))

@@ -1,0 +1,1 @@
+"""Payments' views: documents (bills, receipts) in `documents`."""
