@@ -15,15 +15,17 @@ Convenience stores (コンビニ収納, 料金代理収納)
         C                  チェックデジット (1)          ┘
 
     The check digit is modulus 10 with weights 3 and 1 from the right over the 43 digits
-    before it — the AI "91" included, as the guideline (and every published example, see
-    the tests) computes it. The 44 digits are also what convenience-store notices
-    (速報・確報) carry, so the reconciliation parses them with `parse_convenience_barcode()`.
+    before it — the AI "91" included, as the guideline computes it (the published worked
+    examples in `tests/test_codes.py` come out right only that way). The 44 digits are
+    also what convenience-store notices (速報・確報) carry, so the reconciliation parses
+    them with `parse_convenience_barcode()`.
 
     The company code is the issuer's 7-digit JAN (GS1) company prefix without its leading
     "4" (or, in the older form, "9"/"5" and a 5-digit prefix); the municipality obtains it
     and sets it as `PaymentSettings.convenience_company_code`.
-    Our assumptions: 再発行区分 0 for the first issue, 印紙フラグ 0 (a local government's
-    receipts bear no stamp duty, 印紙税法 第5条 非課税), the amount is the invoice's amount.
+    Our choices: 再発行区分 0 for the first issue; 印紙フラグ 0, since a local
+    government's receipts bear no stamp duty (印紙税法 第5条; public bodies' bill programs
+    set it to 0 whatever the amount); the amount is the invoice's amount.
 """
 
 from __future__ import annotations

@@ -10,11 +10,13 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from django.test import Client
+from reportlab.lib.units import mm
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core.models import Municipality
 from madoguchi.payments import bills, codes, receipts, services
 from madoguchi.payments.models import Channel, Invoice, Item, PaymentSettings
+from madoguchi.payments.pdf import BARCODE_QUIET_ZONE, barcode_width, gs1_128_modules
 from madoguchi.testing.factories import UserFactory, make_staff
 from madoguchi.testing.tenancy import sign_in
 
@@ -106,6 +108,18 @@ def test_tax_bill_barcode_and_qr_decode_to_the_invoice(kasama: Municipality) -> 
         codes.format_el_number(codes.el_number(invoice, settings)),
     ):
         assert expected in text
+
+
+def test_barcode_fits_the_stores_scanners() -> None:
+    data = codes.build_convenience_barcode(
+        company_code="912345", invoice_number="2601000000000123", payable_until=datetime.date(2026, 5, 31), amount=1
+    )
+    modules = gs1_128_modules(data)
+    # Start C, FNC1, 22 pairs of digits, check character: 25 symbols of 11 modules + stop (13).
+    assert len(modules) == 25 * 11 + 13
+    assert modules.startswith("11010011100" + "11110101110")  # START C, FNC1
+    assert barcode_width(data) <= 60 * mm
+    assert bills.PART_WIDTH - barcode_width(data) >= 2 * BARCODE_QUIET_ZONE
 
 
 def test_a_fee_has_the_barcode_but_no_el_qr(kasama: Municipality) -> None:

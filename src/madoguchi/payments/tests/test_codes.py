@@ -15,13 +15,37 @@ from .factories import make_invoice
 
 
 def test_mod10_weight3_matches_gs1_examples() -> None:
-    # GS1 General Specifications, 7.9.1 (EAN-13 / GTIN examples).
+    # GS1's check digit examples (EAN-13 6291041500213, 4006381333931).
     assert codes.mod10_weight3("629104150021") == 3
     assert codes.mod10_weight3("400638133393") == 1
     # ITF-14 example "1456995111617" → 6 (http://www.barcode-net.com/chisiki/modulus10_3.html).
     assert codes.mod10_weight3("1456995111617") == 6
     with pytest.raises(ValueError, match="digits only"):
         codes.mod10_weight3("12a4")
+
+
+# Two worked examples of the 料金代理収納 barcode (GS1 Japan's placeholder company codes
+# 912345 and 942386), quoted with their check digit "3" in the bill printing program of
+# Kyoto Prefecture's school-loan repayments (Java class servletpack.KNJE.KNJTE054, ALP
+# Okinawa, in a public repository of the code index): 43 digits from the AI "91" to the
+# amount. Both give 3 only when the AI is part of the computation (without it: 1), which
+# is how the guideline defines it.
+PUBLISHED_CONVENIENCE_EXAMPLES = [
+    ("9191234501234567890123456789010103310123000", 3),
+    ("9194238617895391785393569273010307311031290", 3),
+]
+
+
+@pytest.mark.parametrize(("first43", "check"), PUBLISHED_CONVENIENCE_EXAMPLES)
+def test_convenience_check_digit_matches_published_examples(first43: str, check: int) -> None:
+    assert len(first43) == 43
+    assert codes.mod10_weight3(first43) == check
+    assert codes.mod10_weight3(first43[2:]) != check  # the AI counts
+    # Our parser accepts the check digit; only the free field is not one of ours.
+    with pytest.raises(ValueError, match="free field"):
+        codes.parse_convenience_barcode(first43 + str(check))
+    with pytest.raises(ValueError, match="check digit"):
+        codes.parse_convenience_barcode(first43 + str((check + 1) % 10))
 
 
 def test_build_and_parse_round_trip() -> None:
