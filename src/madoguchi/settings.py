@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "madoguchi.api",
     "madoguchi.portal",
     "madoguchi.payments",
+    # The sandbox payment gateway (an outside company played by madoguchi; not for production).
+    "madoguchi.paysandbox",
     # Wagtail: the website and the staff console shell.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -489,6 +491,8 @@ LOGGING = {
 # --- madoguchi ------------------------------------------------------------------------
 # Path segments that can never be a municipality's slug, because the deployment uses them.
 RESERVED_SLUGS = {
+    "payment-gateways",
+    "sandbox-gateway",
     "accounts",
     "admin",
     "api",

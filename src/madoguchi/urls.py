@@ -45,6 +45,9 @@ urlpatterns = [
     path("api/v1/", include("madoguchi.api.urls")),
     # Any other /api/ address answers in the API's JSON error format, not with an HTML page.
     re_path(r"^api/", api_not_found),
+    # Server-to-server notifications of payment gateways, and the sandbox gateway itself.
+    path("payment-gateways/", include("madoguchi.payments.gateway_urls")),
+    path("sandbox-gateway/", include("madoguchi.paysandbox.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", core_views.robots_txt, name="robots-txt"),
     path("favicon.ico", core_views.favicon),
