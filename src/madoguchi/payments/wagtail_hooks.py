@@ -24,4 +24,6 @@ class PaymentsMenu(ViewSetGroup):
 
 @hooks.register("register_admin_viewset")
 def register_viewsets() -> list[Any]:
-    return [PaymentsMenu()]
+    from .staff import transfers as transfer_screens
+
+    return [PaymentsMenu(), *transfer_screens.viewsets()]

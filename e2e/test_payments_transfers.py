@@ -1,0 +1,95 @@
+"""口座振替 in the staff console, in a browser: an officer registers a payer's account with
+the bank and branch looked up from the Zengin data, creates the month's transfer batch,
+downloads the Zengin request file, and uploads the bank's result file — first a broken
+one, refused with its line and field, then the right one, which settles the invoice.
+Every page is checked with axe-core and against the Content-Security-Policy (conftest)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from madoguchi.accounts.models import Role
+from madoguchi.core.models import Municipality
+from madoguchi.payments import zengin
+from madoguchi.payments.models import Invoice, InvoiceStatus, TransferBatch
+from madoguchi.payments.tests.factories import make_invoice
+from madoguchi.payments.tests.transfer_factories import transfer_settings
+from madoguchi.testing.factories import make_staff
+
+from .sessions import sign_in
+from .test_staff_console import console_assets, serve_assets
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+__all__ = ["console_assets"]
+
+DAY = dt.date(2026, 5, 27)
+
+
+@pytest.fixture(autouse=True)
+def _assets(context: BrowserContext, console_assets: dict[str, tuple[str, bytes]]) -> None:
+    serve_assets(context, console_assets)
+
+
+def test_an_officer_runs_a_month_of_account_transfer(
+    page: Page, base_url: str, kasama: Municipality, tmp_path: Path
+) -> None:
+    transfer_settings(kasama)
+    officer = make_staff(kasama, Role.OFFICER)
+    invoice = make_invoice(kasama, payer_number="1000009", due_date=DAY, amount=8_800)
+    sign_in(page.context, base_url, officer)
+
+    page.goto(f"{base_url}/staff/payments/bank-accounts/add/")
+    expect(page.get_by_role("heading", name="口座振替の登録").first).to_be_visible()
+    page.get_by_label("納付者氏名・名称").fill("笠間 次郎")
+    page.get_by_label("宛名番号").fill("1000009")
+    page.get_by_label("金融機関コード").fill("0001")
+    expect(page.locator("#id_bank_code_status")).to_contain_text("みずほ")
+    page.get_by_label("支店コード（店番）").fill("001")
+    expect(page.locator("#id_branch_code_status")).to_contain_text("東京営業部")
+    page.get_by_label("口座番号").fill("1234567")
+    page.get_by_label("口座名義（カナ）").fill("かさま　じろう")
+    page.get_by_label("手数料").check()
+    page.get_by_label("振替開始日").fill("2026-04-01")
+    page.get_by_role("button", name="登録する").click()
+    expect(page.locator("main")).to_contain_text("ｶｻﾏ ｼﾞﾛｳ")
+    expect(page.locator("main")).to_contain_text("この閲覧は監査ログに記録されました。")
+
+    page.goto(f"{base_url}/staff/payments/transfers/")
+    page.get_by_label("振替日").fill(DAY.isoformat())
+    page.get_by_role("button", name="依頼を作成する").click()
+    expect(page).to_have_url(re.compile(r"/staff/payments/transfers/\d+/$"))
+    expect(page.locator("main")).to_contain_text(invoice.number)
+    expect(page.locator("main")).to_contain_text("結果待ち")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="依頼ファイルをダウンロード").click()
+    request_file = Path(download_info.value.path()).read_bytes()
+    sent = zengin.parse_file(request_file)
+    assert [r.amount for r in sent.records] == [8_800]
+    assert all(len(line) == 120 for line in request_file.split(b"\r\n")[:-1])
+    assert bytes(TransferBatch.unscoped.get().request_file) == request_file
+
+    result = zengin.write_file(sent.header, [dataclasses.replace(sent.records[0], result_code="0")], result=True)
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(result.replace(b"000000008800", b"000000008801", 1))  # the trailer's 合計金額
+    page.reload()  # the download left the page as it was; start from a fresh one
+    page.get_by_label("振替結果ファイル").set_input_files(str(broken))
+    page.get_by_role("button", name="結果ファイルを取り込む").click()
+    expect(page.get_by_role("alert")).to_contain_text("3行目の「合計金額」")
+    expect(page.get_by_role("alert")).to_contain_text("何も取り込んでいません")
+    assert Invoice.unscoped.get(pk=invoice.pk).status == InvoiceStatus.UNPAID
+
+    good = tmp_path / "result.txt"
+    good.write_bytes(result)
+    page.get_by_label("振替結果ファイル").set_input_files(str(good))
+    page.get_by_role("button", name="結果ファイルを取り込む").click()
+    expect(page.locator("main")).to_contain_text("振替結果を取り込みました")
+    expect(page.locator("main")).to_contain_text("0 振替済")
+    assert Invoice.unscoped.get(pk=invoice.pk).status == InvoiceStatus.PAID
