@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -210,8 +210,11 @@ class _Reconciler:
         m_id = self.municipality.pk
         known = {
             (n.kind, n.record_key): n
+            # The kinds are named so that the unique index (channel, kind, record_key) is used.
             for n in PaymentNotice.objects.filter(
-                channel=self.channel, record_key__in={r.record_key for r in records}
+                channel=self.channel,
+                kind__in={r.kind for r in records},
+                record_key__in={r.record_key for r in records},
             ).only("kind", "record_key", "invoice_number", "amount", "paid_on")
         }
         references: set[str] = set()
@@ -299,10 +302,7 @@ class _Reconciler:
             if notice.payment is not None:
                 notice.payment_id = notice.payment.pk
         PaymentNotice.objects.bulk_create(new_notices)
-        now = timezone.now()
-        for invoice in touched.values():
-            invoice.updated_at = now
-        Invoice.objects.bulk_update(list(touched.values()), ["paid_amount", "status", "updated_at"])
+        _update_invoices(list(touched.values()))
 
     def _decide(
         self,
@@ -400,6 +400,30 @@ class _Reconciler:
                             services.invoice_settled.send(sender=Invoice, invoice=invoice)
 
         transaction.on_commit(send)
+
+
+def _update_invoices(invoices: list[Invoice]) -> None:
+    """paid_amount and status of many invoices in one statement.
+
+    Django's `bulk_update` writes a CASE expression per field with one branch per row,
+    which the database evaluates row by row: quadratic in the chunk size. An UPDATE … FROM
+    a VALUES list (PostgreSQL, and SQLite since 3.33) joins instead.
+    """
+    if not invoices:
+        return
+    table = connection.ops.quote_name(Invoice._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = ", ".join(["(CAST(%s AS bigint), CAST(%s AS bigint), %s)"] * len(invoices))
+    params: list[Any] = []
+    for invoice in invoices:
+        params += [invoice.pk, invoice.paid_amount, invoice.status]
+    sql = (
+        f"WITH v(id, paid_amount, status) AS (VALUES {rows}) "
+        f"UPDATE {table} SET paid_amount = v.paid_amount, status = v.status, updated_at = %s "
+        f"FROM v WHERE {table}.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now])
 
 
 # --- Staff decisions on the exception queue ---------------------------------------------

@@ -24,6 +24,7 @@ class PaymentsMenu(ViewSetGroup):
 
 @hooks.register("register_admin_viewset")
 def register_viewsets() -> list[Any]:
+    from .staff import reconciliation as reconciliation_screens
     from .staff import transfers as transfer_screens
 
-    return [PaymentsMenu(), *transfer_screens.viewsets()]
+    return [PaymentsMenu(), *transfer_screens.viewsets(), *reconciliation_screens.viewsets()]
