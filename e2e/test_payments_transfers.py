@@ -69,8 +69,12 @@ def test_an_officer_runs_a_month_of_account_transfer(
     expect(page.locator("main")).to_contain_text("結果待ち")
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="依頼ファイルをダウンロード").click()
+        page.get_by_role("button", name="依頼ファイルを作成してダウンロード").click()
     request_file = Path(download_info.value.path()).read_bytes()
+    page.reload()  # the file is written: the page now offers it as a plain download
+    with page.expect_download() as again:
+        page.get_by_role("link", name="依頼ファイルをダウンロード").click()
+    assert Path(again.value.path()).read_bytes() == request_file
     sent = zengin.parse_file(request_file)
     assert [r.amount for r in sent.records] == [8_800]
     assert all(len(line) == 120 for line in request_file.split(b"\r\n")[:-1])
@@ -79,7 +83,6 @@ def test_an_officer_runs_a_month_of_account_transfer(
     result = zengin.write_file(sent.header, [dataclasses.replace(sent.records[0], result_code="0")], result=True)
     broken = tmp_path / "broken.txt"
     broken.write_bytes(result.replace(b"000000008800", b"000000008801", 1))  # the trailer's 合計金額
-    page.reload()  # the download left the page as it was; start from a fresh one
     page.get_by_label("振替結果ファイル").set_input_files(str(broken))
     page.get_by_role("button", name="結果ファイルを取り込む").click()
     expect(page.get_by_role("alert")).to_contain_text("3行目の「合計金額」")

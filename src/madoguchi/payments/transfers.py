@@ -154,6 +154,9 @@ def register_account(
         customer_number.isascii() and customer_number.isdigit() and len(customer_number) <= CUSTOMER_NUMBER_LENGTH
     ):
         errors["customer_number"] = [_("顧客番号は20桁以内の数字です。")]
+    if payer is None and not payer_number.strip():
+        # Without either, no invoice would ever be matched to the account.
+        errors["payer_number"] = [_("宛名番号を入力してください。")]
     if errors:
         raise ValidationError(errors)
     assert branch is not None

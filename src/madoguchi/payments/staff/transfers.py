@@ -211,8 +211,13 @@ class AccountDetailView(BankAccountConsoleMixin, TemplateView):
             "may_change": has_permission(
                 self.request.user, permissions.MANAGE_INVOICES, request_municipality(self.request)
             ),
-            "requests": account.requests.select_related("invoice", "batch").order_by("-batch__transfer_date")[:50],
+            "requests": self.history(account),
         }
+
+    @staticmethod
+    def history(account: BankAccount) -> list[dict[str, Any]]:
+        items = account.requests.select_related("invoice", "batch").order_by("-batch__transfer_date")[:50]
+        return [{"request": item, "result": transfers.result_label(item.result_code)} for item in items]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         check(request, permissions.MANAGE_INVOICES)
@@ -392,18 +397,30 @@ class BatchDetailView(TransferConsoleMixin, TemplateView):
 
 
 class RequestFileView(TransferConsoleMixin, TemplateView):
-    """The Zengin request file, written on the first download and the same afterwards."""
+    """The Zengin request file. POST writes it (the first time; afterwards it returns the
+    file already written) and sends it; GET sends a file already written."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         check(request, permissions.MANAGE_INVOICES)
         batch = get_object_or_404(TransferBatch.objects.all(), pk=kwargs["pk"])
+        if not batch.request_file:
+            return HttpResponseRedirect(reverse("payment-transfers:detail", args=[batch.pk]))
+        return self.send(batch)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        check(request, permissions.MANAGE_INVOICES)
+        batch = get_object_or_404(TransferBatch.objects.all(), pk=kwargs["pk"])
+        return self.send(batch)
+
+    def send(self, batch: TransferBatch) -> HttpResponse:
         try:
-            data = transfers.export_request_file(batch, actor=request.user, request=request)
+            data = transfers.export_request_file(batch, actor=self.request.user, request=self.request)
         except (transfers.TransferError, ValueError) as error:
-            messages.error(request, str(getattr(error, "message", error)))
+            messages.error(self.request, str(getattr(error, "message", error)))
             return HttpResponseRedirect(reverse("payment-transfers:detail", args=[batch.pk]))
         response = HttpResponse(data, content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="furikae-{batch.transfer_date:%Y%m%d}-{batch.pk}.txt"'
+        response["Cache-Control"] = "no-store"
         return response
 
 

@@ -223,3 +223,9 @@ def test_batches_are_per_municipality(kasama: Municipality, mito: Municipality) 
     mine = make_invoice(kasama, payer_number="1000001", due_date=DAY)
     make_invoice(mito, payer_number="1000001", due_date=DAY)
     assert [i.pk for i, _a in transfers.collectable(kasama, DAY)] == [mine.pk]
+
+
+def test_an_account_needs_a_payer(kasama: Municipality) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        make_account(kasama, payer_number="")
+    assert set(excinfo.value.message_dict) == {"payer_number"}

@@ -120,8 +120,13 @@ def test_the_batch_workflow_from_the_console(kasama: Municipality) -> None:
     response = client.post(BATCHES, {"transfer_date": DAY.isoformat()})
     assert response.status_code == 302
     batch = TransferBatch.unscoped.get()
-    download = client.get(f"{BATCHES}{batch.pk}/request-file/")
+    # Nothing is written by a GET: the file is made by the form's POST.
+    assert client.get(f"{BATCHES}{batch.pk}/request-file/").status_code == 302
+    batch.refresh_from_db()
+    assert not batch.request_file
+    download = client.post(f"{BATCHES}{batch.pk}/request-file/")
     assert download["Content-Disposition"].startswith("attachment")
+    assert client.post(f"{BATCHES}{batch.pk}/request-file/").content == download.content
     assert client.get(f"{BATCHES}{batch.pk}/request-file/").content == download.content
     batch.refresh_from_db()
     data = result_file(batch, ["0", "2"])
@@ -159,7 +164,7 @@ def test_permissions(kasama: Municipality) -> None:
     assert auditor.get(f"{BATCHES}{batch.pk}/").status_code == 200
     assert denied(auditor.get(f"{ACCOUNTS}add/"))
     assert denied(auditor.post(BATCHES, {"transfer_date": DAY.isoformat()}))
-    assert denied(auditor.get(f"{BATCHES}{batch.pk}/request-file/"))
+    assert denied(auditor.post(f"{BATCHES}{batch.pk}/request-file/"))
     assert denied(auditor.post(f"{BATCHES}{batch.pk}/results/", {}))
     assert TransferBatch.unscoped.count() == 1
     batch.refresh_from_db()
@@ -184,7 +189,7 @@ def test_tenant_isolation(two_municipalities: TenantPair, client: Client) -> Non
     iso.assert_page_excludes(BATCHES, as_user=home.staff, markers=[f"{BATCHES}{batch.pk}/"])
     iso.assert_unreachable(f"{ACCOUNTS}{theirs.pk}/", obj=theirs, as_user=home.staff, methods=("get", "post"))
     iso.assert_unreachable(f"{BATCHES}{batch.pk}/", obj=batch, as_user=home.staff, methods=("get",))
-    iso.assert_unreachable(f"{BATCHES}{batch.pk}/request-file/", obj=batch, as_user=home.staff, methods=("get",))
+    iso.assert_unreachable(f"{BATCHES}{batch.pk}/request-file/", obj=batch, as_user=home.staff, methods=("get", "post"))
     iso.assert_unreachable(f"{BATCHES}{batch.pk}/results/", obj=batch, as_user=home.staff, methods=("post",))
 
 
@@ -193,3 +198,15 @@ def test_the_screens_are_in_the_payments_menu(kasama: Municipality) -> None:
     body = staff_client(kasama, Role.OFFICER).get("/staff/").content.decode()
     assert ACCOUNTS in body
     assert BATCHES in body
+
+
+def test_the_account_shows_why_a_transfer_failed(kasama: Municipality) -> None:
+    transfer_settings(kasama)
+    account = make_account(kasama)
+    make_invoice(kasama, payer_number="1000001", due_date=DAY)
+    batch = transfers.create_batch(kasama, DAY)
+    transfers.export_request_file(batch)
+    batch.refresh_from_db()
+    transfers.import_result_file(batch, result_file(batch, ["1"]))
+    body = staff_client(kasama, Role.COUNTER_CLERK).get(f"{ACCOUNTS}{account.pk}/").content.decode()
+    assert "1 資金不足" in body
