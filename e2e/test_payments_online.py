@@ -111,3 +111,30 @@ def test_resident_pays_online_and_repeated_reordered_notifications_apply_once(
     expect(history).to_contain_text("体育館の使用料")
     expect(history).to_contain_text("納付済み")
     expect(page.get_by_text("お支払いが必要な納付書はありません。")).to_be_visible()
+
+
+def test_on_a_phone_without_javascript_internet_banking_returns_to_where_the_payment_started(
+    no_js_page: Page, base_url: str, kasama: Municipality, gateway_settings: None
+) -> None:
+    page = no_js_page
+    resident: User = UserFactory.create(email="taro@example.jp")
+    invoice = make_invoice(
+        kasama, amount=2_000, payer=resident, description="住民票の写し", return_url="/kasama/payments/"
+    )
+    sign_in(page.context, base_url, resident)
+    page.set_viewport_size({"width": 320, "height": 640})
+
+    page.goto(f"{base_url}/kasama/payments/invoices/{invoice.number}/")
+    page.get_by_label("インターネットバンキング").check()
+    page.get_by_role("button", name="支払いに進む").click()
+    expect(page).to_have_url(re.compile(r"/sandbox-gateway/pay/"))
+    page.get_by_label("ひばり信用金庫（テスト）").check()
+    page.get_by_role("button", name="支払いを承認する").click()
+
+    expect(page.get_by_text("決済の結果を確認しています")).to_be_visible()
+    run_tasks()
+    page.get_by_role("link", name="最新の状態を表示する").click()
+    expect(page.get_by_text("お支払いが完了しました")).to_be_visible()
+    page.get_by_role("link", name="お手続きの画面に戻る").click()
+    expect(page).to_have_url(f"{base_url}/kasama/payments/")
+    assert Payment.unscoped.get(invoice=invoice).channel == "online_banking"

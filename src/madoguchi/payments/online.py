@@ -278,18 +278,21 @@ def _keep(provider: str, event: GatewayEvent, body: str, attempt: OnlinePayment 
         return None
 
 
-def _keep_repeat(provider: str, event: GatewayEvent, body: str, attempt: OnlinePayment | None) -> GatewayNotification:
-    # The model allows one verified row per event id; a repeat is kept all the same,
-    # under the event id with a suffix, so that every notification received is on record.
+def _keep_suffixed(
+    provider: str, event: GatewayEvent, body: str, attempt: OnlinePayment | None, suffix: str, result: str
+) -> GatewayNotification:
+    # The model allows one verified row per event id (the one handled); a repeat, or an
+    # event for no known payment, is kept all the same under the event id with a suffix,
+    # so that every notification received is on record.
     return GatewayNotification.objects.create(
         provider=provider,
-        event_id=f"{event.event_id[:80]}#repeat-{secrets.token_hex(4)}",
+        event_id=f"{event.event_id[:80]}#{suffix}-{secrets.token_hex(4)}",
         event_type=event.event_type[:50],
         event_at=event.occurred_at,
         body=body,
         signature_valid=True,
         online_payment=attempt,
-        result=NotificationResult.DUPLICATE,
+        result=result,
     )
 
 
@@ -298,18 +301,20 @@ def _apply(provider: str, event: GatewayEvent, *, body: str | None) -> Notificat
         raise ValueError(f"unknown gateway state {event.state!r}")
     with transaction.atomic():
         attempt = _find_attempt(provider, event)
+        if attempt is None:
+            # Kept under a suffixed id, so that the event is handled when it comes again
+            # once the payment is known (a gateway that notifies before answering).
+            logger.warning("%s notification %s: no such payment %s", provider, event.event_id, event.provider_reference)
+            unmatched = None
+            if body is not None:
+                unmatched = _keep_suffixed(provider, event, body, None, "unmatched", NotificationResult.REJECTED)
+            return NotificationOutcome(NotificationResult.REJECTED, True, unmatched)
         notification: GatewayNotification | None = None
         if body is not None:
             notification = _keep(provider, event, body, attempt)
             if notification is None:
-                repeat = _keep_repeat(provider, event, body, attempt)
+                repeat = _keep_suffixed(provider, event, body, attempt, "repeat", NotificationResult.DUPLICATE)
                 return NotificationOutcome(NotificationResult.DUPLICATE, True, repeat, attempt)
-        if attempt is None:
-            if notification is not None:
-                notification.result = NotificationResult.REJECTED
-                notification.save(update_fields=["result"])
-            logger.warning("%s notification %s: no such payment %s", provider, event.event_id, event.provider_reference)
-            return NotificationOutcome(NotificationResult.REJECTED, True, notification)
         with municipality_scope(attempt.municipality_id):
             result = _apply_to_attempt(attempt, event)
             if notification is not None:
