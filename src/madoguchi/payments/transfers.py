@@ -290,6 +290,10 @@ def create_batch(
 ) -> TransferBatch:
     """振替依頼の作成: one request per collectable invoice. Refused when there is nothing
     to collect on that date."""
+    with municipality_scope(municipality):
+        # Two batches made at once would both take the same invoices: the second waits
+        # for the first on the locked registrations, then finds them taken.
+        list(BankAccount.objects.select_for_update().filter(status=BankAccountStatus.ACTIVE).values_list("pk"))
     pairs = collectable(municipality, transfer_date)
     if not pairs:
         raise TransferError("empty", _("この振替日に口座振替で納める納付書はありません。"))

@@ -4,9 +4,11 @@ bank's result file updating invoices — once, and not at all when the file is b
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core.models import Municipality
@@ -229,3 +231,31 @@ def test_an_account_needs_a_payer(kasama: Municipality) -> None:
     with pytest.raises(ValidationError) as excinfo:
         make_account(kasama, payer_number="")
     assert set(excinfo.value.message_dict) == {"payer_number"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_made_at_once_do_not_share_an_invoice(kasama: Municipality) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    make_account(kasama)
+    make_invoice(kasama, payer_number="1000001", due_date=DAY)
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def create() -> None:
+        try:
+            barrier.wait()
+            outcomes.append(transfers.create_batch(kasama, DAY))
+        except transfers.TransferError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(type(o).__name__ for o in outcomes) == ["TransferBatch", "str"]
+    assert "empty" in outcomes
+    assert TransferRequest.unscoped.count() == 1

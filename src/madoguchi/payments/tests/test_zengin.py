@@ -205,3 +205,9 @@ def test_writing_refuses_what_the_layout_cannot_carry() -> None:
         zengin.write_file(HEADER, [dataclasses.replace(RECORDS[0], holder_name="山田")])
     with pytest.raises(ValueError, match="amount"):
         zengin.write_file(HEADER, [dataclasses.replace(RECORDS[0], amount=10_000_000_000)])
+
+
+def test_a_request_file_is_not_taken_for_a_result() -> None:
+    # Sent back by mistake: its trailer counts no outcomes although every code is 0.
+    error = refused(zengin.write_file(HEADER, RECORDS), result=True)
+    assert (error.line, error.field) == (4, "振替済件数")
