@@ -17,6 +17,7 @@ from rest_framework.routers import SimpleRouter
 
 from madoguchi.audit.api import AuditEntryViewSet
 from madoguchi.core.api import DepartmentViewSet, MunicipalityViewSet
+from madoguchi.payments.api import InvoiceViewSet
 
 from .views import MeView, SchemaView
 
@@ -26,6 +27,7 @@ public.register("municipalities", MunicipalityViewSet, basename="municipality")
 tenant = SimpleRouter(trailing_slash=True)
 tenant.register("departments", DepartmentViewSet, basename="department")
 tenant.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
+tenant.register("invoices", InvoiceViewSet, basename="invoice")
 
 public_views: list[URLPattern | URLResolver] = [
     path("schema/", SchemaView.as_view(), name="api-schema"),

@@ -24,7 +24,15 @@ class PaymentsMenu(ViewSetGroup):
 
 @hooks.register("register_admin_viewset")
 def register_viewsets() -> list[Any]:
+    from .staff import invoice_import, invoices
     from .staff import reconciliation as reconciliation_screens
     from .staff import transfers as transfer_screens
 
-    return [PaymentsMenu(), *transfer_screens.viewsets(), *reconciliation_screens.viewsets()]
+    return [
+        PaymentsMenu(),
+        invoices.InvoiceViewSet(),
+        invoice_import.InvoiceImportViewSet(),
+        invoice_import.PaymentSettingsViewSet(),
+        *transfer_screens.viewsets(),
+        *reconciliation_screens.viewsets(),
+    ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ from schemathesis import GenerationMode
 from madoguchi.accounts.models import Role
 from madoguchi.api import services
 from madoguchi.core.models import Department, Municipality
+from madoguchi.payments import services as payment_services
 from madoguchi.testing.factories import make_staff
 
 from .conftest import IssuedToken
@@ -41,11 +43,16 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_OPERATION = 15
 
+KNOWN_INVOICE_NUMBER = "2520000000000010"
+
 # Values that exist in `api_data`, by path template and parameter.
 KNOWN_VALUES: dict[str, dict[str, str]] = {
     "/api/v1/{municipality_slug}/departments/{code}/": {"code": "soumu"},
     "/api/v1/municipalities/{slug}/": {"slug": "kasama"},
     "/api/v1/postal-codes/{code}/": {"code": "3091611"},
+    # The first invoice of fiscal 2025 (手数料, item code 20) issued in `api_data`.
+    "/api/v1/{municipality_slug}/invoices/{number}/": {"number": KNOWN_INVOICE_NUMBER},
+    "/api/v1/{municipality_slug}/invoices/{number}/cancel/": {"number": KNOWN_INVOICE_NUMBER},
 }
 
 
@@ -59,6 +66,15 @@ def api_data(kasama: Municipality, mito: Municipality, soumu: Department) -> Iss
     """Kasama's data, and the token of a staff member holding every role (so that every
     operation has someone it allows)."""
     user = make_staff(kasama, *Role.values, email="integration@city.kasama.example")
+    invoice = payment_services.create_invoice(
+        municipality=kasama,
+        item="fee",
+        fiscal_year=2025,
+        amount=300,
+        due_date=date(2025, 6, 30),
+        payer_name="笠間 太郎",
+    )
+    assert invoice.number == KNOWN_INVOICE_NUMBER
     token, raw = services.issue_token(municipality=kasama, user=user, name="schemathesis")
     return IssuedToken(token, raw, user)
 
