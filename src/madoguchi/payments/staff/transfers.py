@@ -392,8 +392,20 @@ class BatchDetailView(TransferConsoleMixin, TemplateView):
             upload_url=reverse("payment-transfers:results", args=[self.batch.pk]),
             download_url=reverse("payment-transfers:request_file", args=[self.batch.pk]),
             result_codes=[(code, label) for code, label in zengin.RESULT_CODES.items()],
+            outcomes=self.outcomes(),
         )
         return context
+
+    def outcomes(self) -> list[tuple[str, str, int, int]]:
+        """Per result code: code, name, count and amount (結果待ち under '')."""
+        totals: dict[str, tuple[int, int]] = {}
+        for code, amount in transfers.requests_of(self.batch).values_list("result_code", "amount"):
+            count, total = totals.get(code, (0, 0))
+            totals[code] = (count + 1, total + amount)
+        return [
+            (code, transfers.result_label(code) or _("結果待ち"), count, total)
+            for code, (count, total) in sorted(totals.items())
+        ]
 
 
 class RequestFileView(TransferConsoleMixin, TemplateView):

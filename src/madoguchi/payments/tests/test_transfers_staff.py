@@ -142,6 +142,9 @@ def test_the_batch_workflow_from_the_console(kasama: Municipality) -> None:
     paid.refresh_from_db()
     open_.refresh_from_db()
     assert (paid.status, open_.status) == (InvoiceStatus.PAID, InvoiceStatus.UNPAID)
+    summary = client.get(f"{BATCHES}{batch.pk}/").content.decode()
+    assert "<td>0 振替済</td><td>1</td><td>3000</td>" in summary
+    assert "<td>2 取引なし</td><td>1</td><td>4000</td>" in summary
     detail = client.get(f"{BATCHES}{batch.pk}/?show=failed").content.decode()
     assert "取引なし" in detail
     assert open_.number in detail
