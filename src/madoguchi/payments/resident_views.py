@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.permissions import has_permission
+from madoguchi.audit import access
 from madoguchi.audit import services as audit
 from madoguchi.core.tenancy import get_request_municipality
 
@@ -120,8 +121,13 @@ def my_payments(request: HttpRequest, municipality_slug: str) -> HttpResponse:
 def invoice_detail(request: HttpRequest, municipality_slug: str, number: str) -> HttpResponse:
     """An invoice, its payments and (for its payer, while it is open) the pay form."""
     invoice = _invoice_for(request, number)
-    _audit_read(request, invoice, ["number", "amount", "payer_name", "status"])
     is_payer = invoice.payer_id == request.user.pk
+    if not is_payer:
+        # Staff opening a resident's invoice say why first (個人情報の閲覧理由).
+        subject = invoice.payer if invoice.payer is not None else invoice
+        if (to_reason := access.reason_redirect(request, access.subject_key_for(subject))) is not None:
+            return to_reason
+    _audit_read(request, invoice, ["number", "amount", "payer_name", "status"])
     form = None
     if is_payer and invoice.is_open and invoice.balance > 0:
         form = PayForm(initial={"attempt_key": online.new_attempt_key()}, methods=_methods())

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from io import StringIO
 
 import pytest
-from django.test import Client
+from django.core.management import call_command
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from madoguchi.accounts.models import Role, User
+from madoguchi.audit import access
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core.models import Municipality
 from madoguchi.payments import online, services
@@ -184,8 +188,12 @@ def test_a_timeout_is_settled_by_a_status_query(kasama: Municipality, resident: 
     attempt.refresh_from_db()
     assert attempt.status == OnlinePaymentStatus.PENDING
 
+    # Too recent to be reconciled yet.
+    assert online.reconcile_pending(older_than=timedelta(minutes=10)) == 0
     OnlinePayment.unscoped.filter(pk=attempt.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    assert online.reconcile_pending(older_than=timedelta(minutes=10)) == 1
+    out = StringIO()
+    call_command("reconcile_online_payments", "--minutes=10", stdout=out)
+    assert out.getvalue().startswith("1 online payment(s) settled")
     attempt.refresh_from_db()
     invoice.refresh_from_db()
     assert attempt.status == OnlinePaymentStatus.SUCCEEDED
@@ -305,8 +313,20 @@ def test_only_the_payer_sees_an_invoice(client: Client, two_municipalities: Tena
     iso.assert_unreachable(f"/{home.slug}/payments/invoices/{mine.number}/", obj=mine, as_user=other.staff)
     # Staff of this municipality may open it (without the pay form).
     sign_in(client, home.staff)
-    staff_view = client.get(f"/{home.slug}/payments/invoices/{mine.number}/")
+    url = f"/{home.slug}/payments/invoices/{mine.number}/"
+    to_reason = client.get(url)
+    assert to_reason.status_code == 302
+    assert to_reason["Location"].startswith(reverse("audit_access_reason"))
+    session = client.session
+    request = RequestFactory().get(url)
+    request.session = session
+    access.give_reason(request, access.subject_key_for(home.resident), access.Purpose.INQUIRY, "電話での問い合わせ")
+    session.save()
+    staff_view = client.get(url)
     assert staff_view.status_code == 200
+    entry = AuditEntry.objects.filter(action="view", object_id=str(mine.pk)).latest("sequence")
+    assert entry.actor_id == home.staff.pk
+    assert "電話での問い合わせ" in entry.reason
     assert staff_view.context["form"] is None
     # Someone else's attempt is not theirs to follow, nor to pay with.
     attempt = _start(mine, home.resident).online_payment
