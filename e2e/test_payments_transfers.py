@@ -49,10 +49,14 @@ def test_an_officer_runs_a_month_of_account_transfer(
     expect(page.get_by_role("heading", name="口座振替の登録").first).to_be_visible()
     page.get_by_label("納付者氏名・名称").fill("笠間 次郎")
     page.get_by_label("宛名番号").fill("1000009")
-    page.get_by_label("金融機関コード").fill("0001")
-    expect(page.locator("#id_bank_code_status")).to_contain_text("みずほ")
-    page.get_by_label("支店コード（店番）").fill("001")
-    expect(page.locator("#id_branch_code_status")).to_contain_text("東京営業部")
+    # The bank is found by name with the keyboard (the picker of madoguchi.japanese),
+    # the branch named as its code is typed.
+    page.get_by_text("金融機関を名前で探す").click()
+    page.get_by_label("金融機関名（ひらがな・カタカナも可）").press_sequentially("じょうよう")
+    page.get_by_role("button", name="常陽（ジヨウヨウ） 0130").press("Enter")
+    expect(page.get_by_label("金融機関コード")).to_have_value("0130")
+    page.get_by_label("支店コード（店番）").press_sequentially("041")
+    expect(page.locator("#id_branch_code_status")).to_have_text("笠間（カサマ）")
     page.get_by_label("口座番号").fill("1234567")
     page.get_by_label("口座名義（カナ）").fill("かさま　じろう")
     page.get_by_label("手数料").check()
@@ -76,7 +80,10 @@ def test_an_officer_runs_a_month_of_account_transfer(
         page.get_by_role("link", name="依頼ファイルをダウンロード").click()
     assert Path(again.value.path()).read_bytes() == request_file
     sent = zengin.parse_file(request_file)
-    assert [r.amount for r in sent.records] == [8_800]
+    assert [(r.bank_code, r.branch_code, r.bank_name, r.branch_name) for r in sent.records] == [
+        ("0130", "041", "ｼﾞﾖｳﾖｳ", "ｶｻﾏ")
+    ]
+    assert [(r.amount, r.holder_name) for r in sent.records] == [(8_800, "ｶｻﾏ ｼﾞﾛｳ")]
     assert all(len(line) == 120 for line in request_file.split(b"\r\n")[:-1])
     assert bytes(TransferBatch.unscoped.get().request_file) == request_file
 
