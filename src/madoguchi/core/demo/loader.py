@@ -348,6 +348,9 @@ class DemoLoader:
                         self._api_token(account, user)
                 made = self.report.created[kind] - before
                 self.out(f"{label}: {made} 作成 / created, {len(accounts) - made} 登録済み / already there")
+            from madoguchi.payments import demo as payments_demo
+
+            payments_demo.load(self)
         return self.report
 
 
