@@ -221,6 +221,7 @@ class PaymentSettingsView(WagtailAdminTemplateMixin, FormView[PaymentSettingsFor
 
 class InvoiceImportViewSet(ViewSet):
     name = "payments-import"
+    url_prefix = "payments/invoice-import"
     icon = "upload"
     menu_label = gettext_lazy("納付書の取込")
     menu_order = 110
@@ -236,6 +237,7 @@ class InvoiceImportViewSet(ViewSet):
 
 class PaymentSettingsViewSet(ViewSet):
     name = "payments-settings"
+    url_prefix = "payments/settings"
     icon = "cog"
     menu_label = gettext_lazy("収納の設定")
     menu_order = 900

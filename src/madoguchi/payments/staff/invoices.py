@@ -488,6 +488,7 @@ class InvoiceViewSet(ModelViewSet):
 
     model = Invoice
     name = "payments-invoices"
+    url_prefix = "payments/invoices"
     icon = "doc-full"
     menu_label = gettext_lazy("納付書")
     menu_order = 100

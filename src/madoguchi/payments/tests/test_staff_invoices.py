@@ -20,7 +20,7 @@ from .test_imports import GOOD, csv_bytes
 
 pytestmark = pytest.mark.django_db
 
-INDEX = "/staff/payments-invoices/"
+INDEX = "/staff/payments/invoices/"
 # The console answers a refusal with a redirect to its home (and a message) or a 403.
 REFUSED = {302, 403}
 
@@ -97,7 +97,7 @@ def test_who_may_read(client: Client, kasama: Municipality, role: str) -> None:
 def test_residents_are_refused(client: Client, kasama: Municipality) -> None:
     invoice = make_invoice(kasama)
     login(client, UserFactory.create())
-    for url in (INDEX, detail(invoice), "/staff/payments-import/"):
+    for url in (INDEX, detail(invoice), "/staff/payments/invoice-import/"):
         assert client.get(url).status_code in REFUSED, url
     assert client.post(f"{detail(invoice)}cancel/", {"reason": "x"}).status_code in REFUSED
     assert fresh(invoice).status == InvoiceStatus.UNPAID
@@ -195,7 +195,7 @@ def test_refund_needs_another_person(client: Client, kasama: Municipality) -> No
 
 def test_import_screen_dry_run_then_import(client: Client, kasama: Municipality) -> None:
     login(client, staff(kasama, Role.OFFICER))
-    url = "/staff/payments-import/"
+    url = "/staff/payments/invoice-import/"
     bad = client.post(url, {"file": SimpleUploadedFile("tax.csv", csv_bytes(GOOD[0], "x,,,,,,,,,,,"))})
     body = bad.content.decode()
     assert "3" in body
@@ -214,15 +214,15 @@ def test_import_screen_dry_run_then_import(client: Client, kasama: Municipality)
 
 def test_import_and_settings_permissions(client: Client, kasama: Municipality) -> None:
     login(client, staff(kasama, Role.COUNTER_CLERK))
-    assert client.get("/staff/payments-import/").status_code in REFUSED
-    assert client.get("/staff/payments-settings/").status_code in REFUSED
+    assert client.get("/staff/payments/invoice-import/").status_code in REFUSED
+    assert client.get("/staff/payments/settings/").status_code in REFUSED
     login(client, staff(kasama, Role.MUNICIPAL_ADMIN))
-    assert client.get("/staff/payments-settings/").status_code == 200
-    response = client.post("/staff/payments-settings/", {"convenience_company_code": "12345"})
+    assert client.get("/staff/payments/settings/").status_code == 200
+    response = client.post("/staff/payments/settings/", {"convenience_company_code": "12345"})
     assert response.status_code == 200  # refused: six digits
     assert not PaymentSettings.objects.filter(municipality=kasama).exists()
     client.post(
-        "/staff/payments-settings/", {"convenience_company_code": "912345", "pay_easy_institution_number": "58021"}
+        "/staff/payments/settings/", {"convenience_company_code": "912345", "pay_easy_institution_number": "58021"}
     )
     assert PaymentSettings.objects.get(municipality=kasama).convenience_company_code == "912345"
 
