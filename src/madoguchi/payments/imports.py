@@ -308,43 +308,57 @@ def validate_row(row: int, cells: dict[str, str]) -> tuple[dict[str, Any], list[
     return values, errors
 
 
+LOOKUP_CHUNK = 1000
+
+
 def validate(municipality: Municipality, content: bytes, *, dry_run: bool = True) -> ImportReport:
     """Read and check the whole file; nothing is written."""
     report = ImportReport(dry_run=dry_run)
+    valid: list[ImportRow] = []
     try:
         report.encoding, rows = read_rows(content)
         seen: dict[str, int] = {}
-        count = 0
-        with municipality_scope(municipality):
-            for line, cells in rows:
-                count += 1
-                if count > MAX_ROWS:
-                    raise ImportFileError(_("行が多すぎます（%(max)s行まで）。") % {"max": MAX_ROWS})
-                values, errors = validate_row(line, cells)
-                reference = values["source_reference"]
-                if reference and reference in seen:
-                    errors.append(
-                        RowError(line, "識別子", _("%(row)s行目と同じ識別子です。") % {"row": seen[reference]})
-                    )
-                elif reference:
-                    seen[reference] = line
-                if errors:
-                    report.errors.extend(errors)
-                    continue
-                existing = Invoice.objects.filter(source_reference=reference).first()
-                if existing is not None and (existing.amount != values["amount"] or existing.item != values["item"]):
+        for count, (line, cells) in enumerate(rows, start=1):
+            if count > MAX_ROWS:
+                raise ImportFileError(_("行が多すぎます（%(max)s行まで）。") % {"max": MAX_ROWS})
+            values, errors = validate_row(line, cells)
+            reference = values["source_reference"]
+            if reference and reference in seen:
+                errors.append(RowError(line, "識別子", _("%(row)s行目と同じ識別子です。") % {"row": seen[reference]}))
+            elif reference:
+                seen[reference] = line
+            if errors:
+                report.errors.extend(errors)
+            else:
+                valid.append(ImportRow(line, values))
+    except ImportFileError as error:
+        report.errors.append(RowError(0, "", str(error)))
+        return report
+    # What was imported before, looked up a chunk of identifiers at a time.
+    with municipality_scope(municipality):
+        for start in range(0, len(valid), LOOKUP_CHUNK):
+            chunk = valid[start : start + LOOKUP_CHUNK]
+            existing = {
+                i.source_reference: i
+                for i in Invoice.objects.filter(source_reference__in=[r.values["source_reference"] for r in chunk])
+            }
+            for entry in chunk:
+                invoice = existing.get(entry.values["source_reference"])
+                if invoice is not None and (
+                    invoice.amount != entry.values["amount"] or invoice.item != entry.values["item"]
+                ):
                     report.errors.append(
                         RowError(
-                            line,
+                            entry.row,
                             "識別子",
                             _("この識別子の納付書（%(number)s）は別の科目・金額で取り込み済みです。")
-                            % {"number": existing.number},
+                            % {"number": invoice.number},
                         )
                     )
                     continue
-                report.rows.append(ImportRow(line, values, existing))
-    except ImportFileError as error:
-        report.errors.append(RowError(0, "", str(error)))
+                entry.existing = invoice
+                report.rows.append(entry)
+    report.errors.sort(key=lambda e: e.row)
     if not report.rows and not report.errors:
         report.errors.append(RowError(0, "", _("取り込む行がありません。")))
     return report
