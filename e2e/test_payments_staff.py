@@ -1,7 +1,8 @@
 """納付書 in the staff console, in a browser: a counter clerk finds a resident's invoice by
-the reading of the name typed in hiragana and records the cash paid at the counter; an
-officer imports the tax system's CSV — first a file with a wrong row, refused with its
-line and column, then a good one, checked (dry run) and imported with one click.
+the reading of the name typed in hiragana, gives the reason for opening it, and records
+the cash paid at the counter; an officer imports the tax system's CSV — first a file
+with a wrong row, refused with its line and column, then a good one, checked (dry run)
+and imported with one click.
 Every page is checked with axe-core and against the Content-Security-Policy (conftest)."""
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ def test_a_clerk_finds_an_invoice_and_records_a_counter_payment(
     expect(page.locator("main")).not_to_contain_text("友部 花子")
     page.get_by_role("link", name=invoice.number).click()
 
+    # The payer's personal data: a reason first, then the page.
+    expect(page.get_by_role("heading", name="閲覧の理由", level=2)).to_be_visible()
+    page.get_by_label("目的").select_option(label="本人からの問い合わせ・申請への対応")
+    page.get_by_label("具体的な理由").fill("窓口で本人から納付の申出があったため")
+    page.get_by_role("button", name="理由を記録して開く").click()
     expect(page.locator("main")).to_contain_text("この閲覧は監査ログに記録されました。")
+    expect(page.locator("main")).to_contain_text("窓口で本人から納付の申出があったため")
     expect(page.get_by_label("金額（円）")).to_have_value("4500")
     page.get_by_label("領収番号").fill("R-0001")
     page.get_by_role("button", name="収納を記録する").click()

@@ -36,6 +36,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from madoguchi.accounts.permissions import Permission, has_permission, request_municipality
+from madoguchi.audit import access
 from madoguchi.audit import services as audit
 from madoguchi.audit.views import DateRangeWidget
 from madoguchi.core.staff_views import (
@@ -312,7 +313,12 @@ class InvoiceDetailView(InvoiceMixin, TemplateView):
         return _("納付書")
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        audit.record(
+        # A reason first (個人情報の閲覧理由), kept for the payer as on the payer's own
+        # invoice page; then a recorded read.
+        subject = self.invoice.payer if self.invoice.payer is not None else self.invoice
+        if (to_reason := access.reason_redirect(request, access.subject_key_for(subject))) is not None:
+            return to_reason
+        entry = audit.record(
             action=audit.Action.VIEW,
             obj=self.invoice,
             subject=self.invoice.payer,
@@ -320,6 +326,7 @@ class InvoiceDetailView(InvoiceMixin, TemplateView):
             fields=INVOICE_FIELDS_SHOWN,
             request=request,
         )
+        self.reason = entry.reason
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -373,6 +380,7 @@ class InvoiceDetailView(InvoiceMixin, TemplateView):
             "may_pay_refund": may_manage,
             "refund_paid_form": RefundPaidForm(),
             "user_id": getattr(self.request.user, "pk", None),
+            "reason": self.reason,
         }
 
 

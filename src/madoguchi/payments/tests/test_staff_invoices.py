@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from madoguchi.accounts.models import Role, User
+from madoguchi.audit import access
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
@@ -36,6 +39,24 @@ def login(client: Client, user: User) -> Client:
 
 def detail(invoice: Invoice) -> str:
     return f"{INDEX}{invoice.number}/"
+
+
+def open_detail(client: Client, invoice: Invoice) -> Any:
+    """Open the details as staff do: the reason screen first, then the page."""
+    first = client.get(detail(invoice))
+    if first.status_code != 302 or "access-reason" not in first["Location"]:
+        return first
+    subject = invoice.payer if invoice.payer is not None else invoice
+    client.post(
+        reverse("audit_access_reason"),
+        {
+            "key": access.subject_key_for(subject),
+            "next": detail(invoice),
+            "purpose": "inquiry",
+            "detail": "窓口で納付の相談",
+        },
+    )
+    return client.get(detail(invoice))
 
 
 def fresh(invoice: Invoice) -> Invoice:
@@ -91,7 +112,8 @@ def test_who_may_read(client: Client, kasama: Municipality, role: str) -> None:
     invoice = make_invoice(kasama)
     login(client, staff(kasama, role))
     assert client.get(INDEX).status_code == 200
-    assert client.get(detail(invoice)).status_code == 200
+    assert client.get(detail(invoice)).status_code == 302  # to the reason screen
+    assert open_detail(client, invoice).status_code == 200
 
 
 def test_residents_are_refused(client: Client, kasama: Municipality) -> None:
@@ -106,16 +128,17 @@ def test_residents_are_refused(client: Client, kasama: Municipality) -> None:
 def test_detail_is_audited_as_personal_data(client: Client, kasama: Municipality) -> None:
     invoice = make_invoice(kasama, payer_name="笠間 太郎")
     login(client, staff(kasama, Role.COUNTER_CLERK))
-    body = client.get(detail(invoice)).content.decode()
+    body = open_detail(client, invoice).content.decode()
     assert "笠間 太郎" in body
     entry = AuditEntry.objects.filter(object_type="payments.invoice", object_id=str(invoice.pk), action="view").get()
     assert entry.personal_data
+    assert entry.reason.endswith("窓口で納付の相談")
 
 
 def test_counter_payment_twice_with_the_same_form_records_once(client: Client, kasama: Municipality) -> None:
     invoice = make_invoice(kasama, amount=5_000)
     login(client, staff(kasama, Role.COUNTER_CLERK))
-    page = client.get(detail(invoice)).content.decode()
+    page = open_detail(client, invoice).content.decode()
     submission = re.search(r'name="submission" value="([^"]+)"', page)
     assert submission is not None
     form = {"amount": "5000", "paid_on": str(a_date()), "receipt_number": "", "submission": submission.group(1)}
