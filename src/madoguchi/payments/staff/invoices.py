@@ -57,7 +57,7 @@ _NOT_CRITERIA = {"p", "export", "_w_filter_fragment", "ordering"}
 
 
 def _yen(value: int) -> str:
-    return f"{value:,}円"
+    return _("%(amount)s円") % {"amount": f"{value:,}"}
 
 
 def _criteria(request: HttpRequest) -> dict[str, str]:
