@@ -222,6 +222,7 @@ def discard_stale_uploads(max_age: datetime.timedelta = datetime.timedelta(days=
 
 class NoticeImportViewSet(ViewSet):
     name = "payment-notices"
+    url_prefix = "payments/notices"
     icon = "upload"
     menu_label = gettext_lazy("収納データの取込")
     menu_hook = PAYMENTS_MENU_HOOK
@@ -469,6 +470,7 @@ class NoticeDetailView(StaffPage):
 
 class ExceptionQueueViewSet(ViewSet):
     name = "payment-exceptions"
+    url_prefix = "payments/exceptions"
     icon = "warning"
     menu_label = gettext_lazy("消込の要確認")
     menu_hook = PAYMENTS_MENU_HOOK
@@ -581,6 +583,7 @@ class CollectionReportView(StaffPage):
 
 class CollectionReportViewSet(ViewSet):
     name = "collection-report"
+    url_prefix = "payments/collection-report"
     icon = "table"
     menu_label = gettext_lazy("日計表")
     menu_hook = PAYMENTS_MENU_HOOK
