@@ -417,8 +417,10 @@ def _update_invoices(invoices: list[Invoice]) -> None:
     params: list[Any] = []
     for invoice in invoices:
         params += [invoice.pk, invoice.paid_amount, invoice.status]
+    # Only the model's own table name and placeholders are put into the text; the values
+    # travel as parameters.
     sql = (
-        f"WITH v(id, paid_amount, status) AS (VALUES {rows}) "
+        f"WITH v(id, paid_amount, status) AS (VALUES {rows}) "  # noqa: S608
         f"UPDATE {table} SET paid_amount = v.paid_amount, status = v.status, updated_at = %s "
         f"FROM v WHERE {table}.id = v.id"
     )

@@ -39,7 +39,7 @@ from madoguchi.audit import services as audit
 from madoguchi.core.staff_views import check, console_municipality, csv_cell, permission_menu_item
 
 from .. import permissions, reconciliation
-from ..models import Channel, ExceptionReason, Invoice, Item, NoticeImport, NoticeStatus, PaymentNotice
+from ..models import Channel, ExceptionReason, Invoice, Item, NoticeImport, NoticeKind, NoticeStatus, PaymentNotice
 from ..notice_formats import NoticeFormatError, available_formats
 from . import PAYMENTS_MENU_HOOK
 from .charts import bar_chart
@@ -173,7 +173,13 @@ class UploadView(StaffPage):
         pending[token] = {"format": form.cleaned_data["format"], "name": upload.name, "m": self.municipality.pk}
         request.session[SESSION_KEY] = pending
         return self.render_to_response(
-            self.get_context_data(form=UploadForm(), outcome=outcome, token=token, file_name=upload.name)
+            self.get_context_data(
+                form=UploadForm(),
+                outcome=outcome,
+                kind_label=NoticeKind(outcome.kind).label,
+                token=token,
+                file_name=upload.name,
+            )
         )
 
     def _import(self, token: str) -> HttpResponse:
