@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from ..models import NoticeKind, PaymentSettings
 
@@ -100,13 +101,19 @@ def _load() -> None:
 # --- Helpers the formats share ---------------------------------------------------------
 
 
+# Field names (`what`) are passed untranslated and translated only when an error is
+# raised: a gettext call per field of a million records would show in the parse time.
+
+
 def lines(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, str]]:
     """(line number, text without the line break), decoding one line at a time."""
     for number, raw in enumerate(stream, start=1):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
-            raise NoticeFormatError(number, f"the line is not valid {encoding}") from None
+            raise NoticeFormatError(
+                number, _("文字コード %(encoding)s として読めません。") % {"encoding": encoding}
+            ) from None
         yield number, text.rstrip("\r\n")
 
 
@@ -114,20 +121,27 @@ def parse_date(value: str, line: int, what: str, fmt: str = "%Y%m%d") -> datetim
     try:
         return datetime.datetime.strptime(value.strip(), fmt).date()
     except ValueError:
-        raise NoticeFormatError(line, f"{what} is not a date ({value!r})") from None
+        raise NoticeFormatError(
+            line, _("%(what)s が日付ではありません（%(value)s）。") % {"what": _(what), "value": value}
+        ) from None
 
 
-def parse_amount(value: str, line: int, what: str = "the amount") -> int:
+def parse_amount(value: str, line: int, what: str = "金額") -> int:
     text = value.strip().replace(",", "")
     if not text.isascii() or not text.isdigit():
-        raise NoticeFormatError(line, f"{what} is not a whole number of yen ({value!r})")
+        raise NoticeFormatError(
+            line, _("%(what)s が円単位の整数ではありません（%(value)s）。") % {"what": _(what), "value": value}
+        )
     amount = int(text)
     if amount <= 0:
-        raise NoticeFormatError(line, f"{what} is not positive")
+        raise NoticeFormatError(line, _("%(what)s が0以下です。") % {"what": _(what)})
     return amount
 
 
 def digits(value: str, length: int, line: int, what: str) -> str:
     if len(value) != length or not value.isascii() or not value.isdigit():
-        raise NoticeFormatError(line, f"{what} must be {length} digits ({value!r})")
+        raise NoticeFormatError(
+            line,
+            _("%(what)s は%(length)s桁の数字です（%(value)s）。") % {"what": _(what), "length": length, "value": value},
+        )
     return value

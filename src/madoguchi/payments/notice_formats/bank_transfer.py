@@ -22,7 +22,8 @@ import unicodedata
 from collections.abc import Iterator
 from typing import IO
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import Channel
 from . import NoticeFormat, NoticeFormatError, NoticeRecord, parse_amount, parse_date, register
@@ -37,7 +38,7 @@ class BankTransferNotice(NoticeFormat):
     """銀行振込の入金明細（CSV）."""
 
     name = "bank-transfer"
-    label = _("銀行振込の入金明細（CSV）")
+    label = gettext_lazy("銀行振込の入金明細（CSV）")
     channel = Channel.BANK_TRANSFER
 
     def records(self, stream: IO[bytes]) -> Iterator[NoticeRecord]:
@@ -45,7 +46,7 @@ class BankTransferNotice(NoticeFormat):
             paid_on = parse_date(row["勘定日"].replace("-", "").replace("/", ""), line, "勘定日")
             inquiry = row["照会番号"]
             if not inquiry or len(inquiry) > 40:
-                raise NoticeFormatError(line, "照会番号 is missing or longer than 40 characters")
+                raise NoticeFormatError(line, _("照会番号がないか、40文字を超えています。"))
             remitter = unicodedata.normalize("NFKC", row["振込依頼人名"])
             found = NUMBER.search(remitter)
             key = f"{paid_on:%Y%m%d}-{inquiry}"

@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..codes import parse_convenience_barcode
 from ..models import Channel, NoticeKind
@@ -45,7 +46,7 @@ class ConvenienceNotice(NoticeFormat):
     """コンビニ収納の速報・確報（固定長120バイト）."""
 
     name = "convenience"
-    label = _("コンビニ収納の速報・確報（固定長）")
+    label = gettext_lazy("コンビニ収納の速報・確報（固定長）")
     channel = Channel.CONVENIENCE_STORE
     default_kind = NoticeKind.PRELIMINARY
 
@@ -57,27 +58,35 @@ class ConvenienceNotice(NoticeFormat):
         for number, text in lines(stream, "ascii"):
             last_line = number
             if not text:
-                raise NoticeFormatError(number, "empty line")
+                raise NoticeFormatError(number, _("空の行があります。"))
             if len(text) != RECORD_LENGTH:
-                raise NoticeFormatError(number, f"a record has {RECORD_LENGTH} characters, this one {len(text)}")
+                raise NoticeFormatError(
+                    number,
+                    _("レコードは%(expected)s文字のはずが、%(found)s文字です。")
+                    % {"expected": RECORD_LENGTH, "found": len(text)},
+                )
             record_type = text[0]
             if end_seen:
-                raise NoticeFormatError(number, "a record after the end record (9)")
+                raise NoticeFormatError(number, _("エンドレコード（9）の後にレコードがあります。"))
             if record_type == "1":
                 if header_seen:
-                    raise NoticeFormatError(number, "a second header record (1)")
+                    raise NoticeFormatError(number, _("ヘッダーレコード（1）が二つあります。"))
                 header_seen = True
                 if text[1] not in KINDS:
-                    raise NoticeFormatError(number, f"the kind (種別) is 1 or 2, not {text[1]!r}")
+                    raise NoticeFormatError(number, _("種別は 1 か 2 です（%(value)s）。") % {"value": text[1]})
                 self.kind = KINDS[text[1]]
-                company = digits(text[2:8], 6, number, "the company code (収納企業コード)")
+                company = digits(text[2:8], 6, number, "収納企業コード")
                 if expected_company and company != expected_company:
-                    raise NoticeFormatError(number, f"the file is for company code {company}, not {expected_company}")
+                    raise NoticeFormatError(
+                        number,
+                        _("収納企業コード %(found)s のファイルです（この団体は %(expected)s）。")
+                        % {"found": company, "expected": expected_company},
+                    )
                 expected_company = company
-                parse_date(text[8:16], number, "the creation date (作成日)")
+                parse_date(text[8:16], number, "作成日")
             elif record_type == "2":
                 if not header_seen or trailer_seen:
-                    raise NoticeFormatError(number, "a data record (2) outside header and trailer")
+                    raise NoticeFormatError(number, _("データレコード（2）がヘッダーとトレーラーの間にありません。"))
                 record = self._data(text, number, expected_company)
                 if record.kind == NoticeKind.CANCELLATION:
                     cancel_count += 1
@@ -88,51 +97,68 @@ class ConvenienceNotice(NoticeFormat):
                 yield record
             elif record_type == "8":
                 if not header_seen or trailer_seen:
-                    raise NoticeFormatError(number, "a trailer record (8) without a header or twice")
+                    raise NoticeFormatError(number, _("トレーラーレコード（8）の位置が違うか、二つあります。"))
                 trailer_seen = True
                 declared = (
-                    int(digits(text[1:9], 8, number, "the record count (件数)")),
-                    int(digits(text[9:21], 12, number, "the total (合計金額)")),
-                    int(digits(text[21:29], 8, number, "the cancellation count (取消件数)")),
-                    int(digits(text[29:41], 12, number, "the cancellation total (取消金額)")),
+                    int(digits(text[1:9], 8, number, "件数")),
+                    int(digits(text[9:21], 12, number, "合計金額")),
+                    int(digits(text[21:29], 8, number, "取消件数")),
+                    int(digits(text[29:41], 12, number, "取消金額")),
                 )
                 if declared != (count, total, cancel_count, cancel_total):
                     raise NoticeFormatError(
                         number,
-                        f"the trailer says {declared[0]} records / {declared[1]} yen and {declared[2]} cancellations"
-                        f" / {declared[3]} yen; the file has {count} / {total} and {cancel_count} / {cancel_total}",
+                        _("トレーラーの件数・金額（%(declared)s）がデータレコードの集計（%(counted)s）と合いません。")
+                        % {
+                            "declared": f"{declared[0]} / {declared[1]} / {declared[2]} / {declared[3]}",
+                            "counted": f"{count} / {total} / {cancel_count} / {cancel_total}",
+                        },
                     )
             elif record_type == "9":
                 if not trailer_seen:
-                    raise NoticeFormatError(number, "the end record (9) before the trailer (8)")
+                    raise NoticeFormatError(number, _("トレーラーレコード（8）の前にエンドレコード（9）があります。"))
                 end_seen = True
             else:
-                raise NoticeFormatError(number, f"unknown record type {record_type!r} (1, 2, 8 or 9)")
+                raise NoticeFormatError(
+                    number, _("データ区分は 1・2・8・9 のいずれかです（%(value)s）。") % {"value": record_type}
+                )
         if not end_seen:
-            raise NoticeFormatError(last_line + 1, "the file ends without trailer (8) and end (9) records")
+            raise NoticeFormatError(
+                last_line + 1, _("トレーラーレコード（8）とエンドレコード（9）がないままファイルが終わっています。")
+            )
 
     def _data(self, text: str, number: int, company: str) -> NoticeRecord:
-        sequence = digits(text[1:9], 8, number, "the sequence number (通番)")
+        sequence = digits(text[1:9], 8, number, "通番")
         cancel_flag = text[9]
         if cancel_flag not in ("0", "1"):
-            raise NoticeFormatError(number, f"the cancellation flag (取消区分) is 0 or 1, not {cancel_flag!r}")
+            raise NoticeFormatError(number, _("取消区分は 0 か 1 です（%(value)s）。") % {"value": cancel_flag})
         if cancel_flag == "1" and self.kind != NoticeKind.PRELIMINARY:
-            raise NoticeFormatError(number, "only a preliminary notice (速報) carries cancellations")
-        paid_on = parse_date(text[10:18], number, "the payment date (収納日)")
-        paid_time = digits(text[18:22], 4, number, "the payment time (収納時刻)")
-        chain = digits(text[22:26], 4, number, "the chain code (本部コード)")
-        store = digits(text[26:33], 7, number, "the store code (店舗コード)")
-        receipt = digits(text[33:39], 6, number, "the receipt number (受付番号)")
+            raise NoticeFormatError(number, _("取消は速報にだけあります。"))
+        paid_on = parse_date(text[10:18], number, "収納日")
+        paid_time = digits(text[18:22], 4, number, "収納時刻")
+        chain = digits(text[22:26], 4, number, "本部コード")
+        store = digits(text[26:33], 7, number, "店舗コード")
+        receipt = digits(text[33:39], 6, number, "受付番号")
         barcode_data = text[39:83]
         try:
             barcode = parse_convenience_barcode(barcode_data)
         except ValueError as error:
-            raise NoticeFormatError(number, f"barcode data (バーコード情報): {error}") from None
+            raise NoticeFormatError(
+                number, _("バーコード情報が正しくありません（%(error)s）。") % {"error": error}
+            ) from None
         if barcode.company_code != company:
-            raise NoticeFormatError(number, f"the barcode is for company code {barcode.company_code}, not {company}")
-        amount = int(digits(text[83:89], 6, number, "the amount (金額)"))
+            raise NoticeFormatError(
+                number,
+                _("バーコードの収納企業コード %(found)s がヘッダーの %(expected)s と違います。")
+                % {"found": barcode.company_code, "expected": company},
+            )
+        amount = int(digits(text[83:89], 6, number, "金額"))
         if amount != barcode.amount:
-            raise NoticeFormatError(number, f"the amount {amount} differs from the barcode's {barcode.amount}")
+            raise NoticeFormatError(
+                number,
+                _("金額 %(amount)s がバーコードの金額 %(barcode)s と違います。")
+                % {"amount": amount, "barcode": barcode.amount},
+            )
         transfer_on = text[89:97]
         key = f"{chain}{store}{paid_on:%Y%m%d}{paid_time}{receipt}"
         return NoticeRecord(

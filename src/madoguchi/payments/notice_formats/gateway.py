@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import Channel
 from . import NoticeFormat, NoticeFormatError, NoticeRecord, parse_amount, parse_date, register
@@ -32,7 +33,7 @@ class GatewaySettlement(NoticeFormat):
     """オンライン決済の精算明細（CSV）."""
 
     name = "gateway"
-    label = _("オンライン決済の精算明細（CSV）")
+    label = gettext_lazy("オンライン決済の精算明細（CSV）")
     channel = Channel.ONLINE_CARD
 
     def records(self, stream: IO[bytes]) -> Iterator[NoticeRecord]:
@@ -41,13 +42,15 @@ class GatewaySettlement(NoticeFormat):
                 continue
             method = METHODS.get(row["決済方法"])
             if method is None:
-                raise NoticeFormatError(line, f"決済方法 is card or bank, not {row['決済方法']!r}")
+                raise NoticeFormatError(
+                    line, _("決済方法は card か bank です（%(value)s）。") % {"value": row["決済方法"]}
+                )
             key = row["取引ID"]
             if not key or len(key) > 90:
-                raise NoticeFormatError(line, "取引ID is missing or longer than 90 characters")
+                raise NoticeFormatError(line, _("取引IDがないか、90文字を超えています。"))
             number = row["納付番号"]
             if not (number.isascii() and number.isdigit() and len(number) == 16):
-                raise NoticeFormatError(line, f"納付番号 is 16 digits ({number!r})")
+                raise NoticeFormatError(line, _("納付番号は16桁の数字です（%(value)s）。") % {"value": number})
             yield NoticeRecord(
                 line=line,
                 kind=self.kind,

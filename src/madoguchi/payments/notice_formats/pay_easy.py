@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import Channel
 from . import NoticeFormat, NoticeFormatError, NoticeRecord, digits, parse_amount, parse_date, register
@@ -32,7 +33,7 @@ class PayEasyNotice(NoticeFormat):
     """ペイジーの収納通知（CSV）."""
 
     name = "pay-easy"
-    label = _("ペイジーの収納通知（CSV）")
+    label = gettext_lazy("ペイジーの収納通知（CSV）")
     channel = Channel.PAY_EASY
 
     def records(self, stream: IO[bytes]) -> Iterator[NoticeRecord]:
@@ -40,14 +41,18 @@ class PayEasyNotice(NoticeFormat):
         for line, row in rows(stream, "utf-8-sig", COLUMNS):
             institution = digits(row["収納機関番号"], 5, line, "収納機関番号")
             if expected and institution != expected:
-                raise NoticeFormatError(line, f"収納機関番号 {institution} is not this municipality's ({expected})")
+                raise NoticeFormatError(
+                    line,
+                    _("収納機関番号 %(found)s はこの団体の番号（%(expected)s）ではありません。")
+                    % {"found": institution, "expected": expected},
+                )
             number = row["納付番号"]
             if not (number.isascii() and number.isdigit() and 1 <= len(number) <= 20):
-                raise NoticeFormatError(line, f"納付番号 is 1 to 20 digits ({number!r})")
+                raise NoticeFormatError(line, _("納付番号は20桁までの数字です（%(value)s）。") % {"value": number})
             confirmation = digits(row["確認番号"], 6, line, "確認番号")
             key = row["取引番号"]
             if not key or len(key) > 60:
-                raise NoticeFormatError(line, "取引番号 is missing or longer than 60 characters")
+                raise NoticeFormatError(line, _("取引番号がないか、60文字を超えています。"))
             bank = row["金融機関コード"]
             if bank:
                 digits(bank, 4, line, "金融機関コード")

@@ -117,10 +117,10 @@ def test_pay_easy_bank_and_gateway_files_parse(kasama: Municipality, settings_ka
 @pytest.mark.parametrize(
     ("mangle", "line", "message"),
     [
-        (lambda lines: [*lines[:2], lines[2][:-1], *lines[3:]], 3, "120 characters"),
-        (lambda lines: [*lines[:2], lines[2][:50] + "X" + lines[2][51:], *lines[3:]], 3, "barcode"),
-        (lambda lines: [*lines[:-2], lines[-1]], 4, "before the trailer"),
-        (lambda lines: lines[:-1], 5, "ends without"),
+        (lambda lines: [*lines[:2], lines[2][:-1], *lines[3:]], 3, "120文字"),
+        (lambda lines: [*lines[:2], lines[2][:50] + "X" + lines[2][51:], *lines[3:]], 3, "バーコード情報"),
+        (lambda lines: [*lines[:-2], lines[-1]], 4, "前にエンドレコード"),
+        (lambda lines: lines[:-1], 5, "ないままファイルが終わって"),
     ],
 )
 def test_malformed_convenience_file_is_refused_with_its_line_and_imports_nothing(
