@@ -259,3 +259,13 @@ def test_tenant_isolation(client: Client, two_municipalities: TenantPair) -> Non
     iso.assert_unreachable(detail(theirs), obj=theirs, as_user=home.staff)
     for action in ("counter-payment/", "cancel/", "refunds/"):
         iso.assert_unreachable(f"{detail(theirs)}{action}", obj=theirs, as_user=home.staff, methods=("post",))
+
+
+def test_the_payments_menu_offers_the_screens_a_role_may_use(client: Client, kasama: Municipality) -> None:
+    login(client, staff(kasama, Role.OFFICER))
+    menu = client.get("/staff/").content.decode()
+    assert "/staff/payments/invoices/" in menu
+    assert "/staff/payments/invoice-import/" in menu
+    assert "/staff/payments/settings/" not in menu
+    login(client, staff(kasama, Role.MUNICIPAL_ADMIN))
+    assert "/staff/payments/settings/" in client.get("/staff/").content.decode()
