@@ -33,6 +33,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .models import ITEM_CODES, Invoice, PaymentSettings
 
 #: Application Identifier of the 料金代理収納 barcode.
@@ -118,20 +120,20 @@ def parse_convenience_barcode(data: str) -> ConvenienceBarcode:
     if value.startswith("(91)"):
         value = "91" + value[4:]
     if len(value) != CONVENIENCE_LENGTH:
-        raise ValueError(f"a convenience-store barcode has 44 digits, not {len(value)}")
+        raise ValueError(_("コンビニ収納用バーコードは44桁です（%(length)d桁あります）。") % {"length": len(value)})
     if not (value.isascii() and value.isdigit()):
-        raise ValueError("a convenience-store barcode has digits only")
+        raise ValueError(_("コンビニ収納用バーコードは数字だけです。"))
     if not value.startswith(CONVENIENCE_AI):
-        raise ValueError("a convenience-store barcode starts with the application identifier 91")
+        raise ValueError(_("コンビニ収納用バーコードはアプリケーション識別子 91 で始まります。"))
     if mod10_weight3(value[:-1]) != int(value[-1]):
-        raise ValueError("the check digit of the convenience-store barcode is wrong")
+        raise ValueError(_("コンビニ収納用バーコードのチェックデジットが違います。"))
     free = value[8:29]
     if free[16:] != "00000":
-        raise ValueError("the free field does not hold a madoguchi invoice number (16 digits and 5 zeros)")
+        raise ValueError(_("バーコードの企業任意欄が納付番号（16桁と0が5桁）ではありません。"))
     try:
         payable_until = datetime.datetime.strptime(value[30:36], "%y%m%d").date()
     except ValueError:
-        raise ValueError("the payment deadline (支払期限日) of the barcode is not a date") from None
+        raise ValueError(_("バーコードの支払期限日が日付ではありません。")) from None
     return ConvenienceBarcode(
         company_code=value[2:8],
         invoice_number=free[:16],

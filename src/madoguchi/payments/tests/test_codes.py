@@ -42,9 +42,9 @@ def test_convenience_check_digit_matches_published_examples(first43: str, check:
     assert codes.mod10_weight3(first43) == check
     assert codes.mod10_weight3(first43[2:]) != check  # the AI counts
     # Our parser accepts the check digit; only the free field is not one of ours.
-    with pytest.raises(ValueError, match="free field"):
+    with pytest.raises(ValueError, match="企業任意欄"):
         codes.parse_convenience_barcode(first43 + str(check))
-    with pytest.raises(ValueError, match="check digit"):
+    with pytest.raises(ValueError, match="チェックデジット"):
         codes.parse_convenience_barcode(first43 + str((check + 1) % 10))
 
 
@@ -75,11 +75,11 @@ def test_build_and_parse_round_trip() -> None:
 @pytest.mark.parametrize(
     ("mangle", "message"),
     [
-        (lambda d: d[:-1], "44 digits"),
-        (lambda d: d[:-1] + str((int(d[-1]) + 1) % 10), "check digit"),
+        (lambda d: d[:-1], "44桁"),
+        (lambda d: d[:-1] + str((int(d[-1]) + 1) % 10), "チェックデジット"),
         (lambda d: "92" + d[2:], "91"),
-        (lambda d: d[:10] + "x" + d[11:], "digits only"),
-        (lambda d: d[:30] + "261332" + d[36:-1] + str(codes.mod10_weight3(d[:30] + "261332" + d[36:-1])), "date"),
+        (lambda d: d[:10] + "x" + d[11:], "数字だけ"),
+        (lambda d: d[:30] + "261332" + d[36:-1] + str(codes.mod10_weight3(d[:30] + "261332" + d[36:-1])), "日付"),
     ],
 )
 def test_parse_refuses_wrong_data_with_a_clear_message(mangle: object, message: str) -> None:
