@@ -14,11 +14,10 @@ import datetime
 import io
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -44,7 +43,15 @@ from ..notice_formats import NoticeFormatError, available_formats
 from . import PAYMENTS_MENU_HOOK
 from .charts import bar_chart
 
-UPLOAD_DIR = Path(settings.VAR_DIR) / "notice-uploads"
+# Uploads wait here between the preview and the import. In the file storage, not on the
+# app server's disk: the import may be served by another app server than the preview.
+UPLOAD_PREFIX = "payments/notice-uploads"
+
+
+def _upload_name(token: str) -> str:
+    return f"{UPLOAD_PREFIX}/{token}.bin"
+
+
 SESSION_KEY = "payments-notice-uploads"
 
 
@@ -139,14 +146,11 @@ class UploadView(StaffPage):
             return self.render_to_response(self.get_context_data(form=form))
         upload = form.cleaned_data["file"]
         token = secrets.token_urlsafe(24)
-        UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-        stored = UPLOAD_DIR / f"{token}.bin"
-        with stored.open("wb") as out:
-            for block in upload.chunks():
-                out.write(block)
+        discard_stale_uploads()
+        stored = default_storage.save(_upload_name(token), upload)
         error = outcome = None
         try:
-            with stored.open("rb") as stream:
+            with default_storage.open(stored, "rb") as stream:
                 outcome = reconciliation.import_notice_file(
                     self.municipality,
                     form.cleaned_data["format"],
@@ -166,11 +170,16 @@ class UploadView(StaffPage):
                 "name": duplicate.notice_import.file_name,
             }
         if error or outcome is None:
-            stored.unlink(missing_ok=True)
+            default_storage.delete(stored)
             form.add_error("file", error or "")
             return self.render_to_response(self.get_context_data(form=form))
         pending = self._pending()
-        pending[token] = {"format": form.cleaned_data["format"], "name": upload.name, "m": self.municipality.pk}
+        pending[token] = {
+            "format": form.cleaned_data["format"],
+            "name": upload.name,
+            "m": self.municipality.pk,
+            "stored": stored,
+        }
         request.session[SESSION_KEY] = pending
         return self.render_to_response(
             self.get_context_data(
@@ -185,13 +194,13 @@ class UploadView(StaffPage):
     def _import(self, token: str) -> HttpResponse:
         pending = self._pending()
         entry = pending.pop(token, None)
-        stored = UPLOAD_DIR / f"{token}.bin"
-        if entry is None or entry["m"] != self.municipality.pk or not stored.is_file():
+        stored = entry.get("stored", "") if entry is not None else ""
+        if entry is None or entry["m"] != self.municipality.pk or not stored or not default_storage.exists(stored):
             messages.error(self.request, _("確認したファイルが見つかりません。もう一度選んでください。"))
             return HttpResponseRedirect(reverse("payment-notices:upload"))
         self.request.session[SESSION_KEY] = pending
         try:
-            with stored.open("rb") as stream:
+            with default_storage.open(stored, "rb") as stream:
                 outcome = reconciliation.import_notice_file(
                     self.municipality,
                     entry["format"],
@@ -204,7 +213,7 @@ class UploadView(StaffPage):
             messages.error(self.request, str(problem))
             return HttpResponseRedirect(reverse("payment-notices:upload"))
         finally:
-            stored.unlink(missing_ok=True)
+            default_storage.delete(stored)
         messages.success(
             self.request,
             _("%(name)s を取り込みました：%(records)s 件、消込 %(matched)s 件、要確認 %(exceptions)s 件。")
@@ -219,11 +228,19 @@ class UploadView(StaffPage):
 
 
 def discard_stale_uploads(max_age: datetime.timedelta = datetime.timedelta(days=1)) -> None:
-    """Files previewed and never imported (for a periodic task)."""
-    cutoff = timezone.now().timestamp() - max_age.total_seconds()
-    for stale in UPLOAD_DIR.glob("*.bin"):
-        if stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
+    """Delete files previewed and never imported; run before each new upload."""
+    cutoff = timezone.now() - max_age
+    try:
+        _dirs, names = default_storage.listdir(UPLOAD_PREFIX)
+    except FileNotFoundError:
+        return
+    for name in names:
+        path = f"{UPLOAD_PREFIX}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
 
 
 class NoticeImportViewSet(ViewSet):
