@@ -34,7 +34,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 
 from madoguchi.accounts.permissions import has_permission, request_municipality
-from madoguchi.core.staff_views import ConsoleExportMixin, csv_cell, local_time
+from madoguchi.core.staff_views import ConsoleExportMixin, ServiceViewSetMixin, csv_cell, local_time
 
 from . import access, permissions, services
 from .models import Action, AuditEntry
@@ -185,8 +185,10 @@ class AuditEntryInspectView(generic.InspectView):
         return context
 
 
-class AuditLogViewSet(ModelViewSet):
+class AuditLogViewSet(ServiceViewSetMixin, ModelViewSet):
     """監査ログ: search, filter, read and export the municipality's log."""
+
+    dropped_url_names = ("add_url_name", "edit_url_name", "delete_url_name", "history_url_name", "usage_url_name")
 
     model = AuditEntry
     name = "audit-log"
@@ -224,21 +226,6 @@ class AuditLogViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
         ]
-
-    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add_url_name", "edit_url_name", "delete_url_name", "history_url_name", "usage_url_name"):
-            view_kwargs.pop(name, None)
-        return view_kwargs
-
-    def register_admin_url_finder(self) -> None:
-        # Entries have no edit view for Wagtail's "edit this object" links to point at.
-        return None
-
-    def register_permissions(self) -> None:
-        # The permission policy is registered in wagtail_hooks; no Django model
-        # permissions of the log are offered for groups.
-        return None
 
 
 # --- The access reason screen ---------------------------------------------------------

@@ -151,6 +151,27 @@ class ConsoleExportMixin:
         return super().get_heading(queryset, field)  # type: ignore[misc,no-any-return]
 
 
+class ServiceViewSetMixin:
+    """A ModelViewSet whose objects change only through a module's services: the generic
+    views it does not offer (`dropped_url_names`) are not linked from its pages, Wagtail's
+    "edit this object" finder gets nothing to point at, and no Django model permissions
+    are offered for groups (the role policy decides)."""
+
+    dropped_url_names: tuple[str, ...] = ("edit_url_name", "delete_url_name", "history_url_name", "usage_url_name")
+
+    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        view_kwargs: dict[str, Any] = super().get_common_view_kwargs(**kwargs)  # type: ignore[misc]
+        for name in self.dropped_url_names:
+            view_kwargs.pop(name, None)
+        return view_kwargs
+
+    def register_admin_url_finder(self) -> None:
+        return None
+
+    def register_permissions(self) -> None:
+        return None
+
+
 class ServiceFormMixin:
     """Create and edit views that save through a module's services: a ValidationError the
     service raises goes back to the form instead of ending in an error page."""

@@ -6,6 +6,8 @@
   (行政手続における特定の個人を識別するための番号の利用等に関する法律施行令 第8条).
 - 法人番号 (corporate number): a leading check digit and 12 digits, modulus 9
   (法人番号の指定等に関する省令 第2条). 国税庁 = 7000012050002.
+- GS1 modulus 10 (weights 3 and 1 from the right): JAN/EAN, ITF, the 料金代理収納
+  barcode of convenience-store bills, and madoguchi's invoice numbers.
 
 The `is_valid_*` functions take the bare digits; the `validate_*` validators accept what
 a resident types (full-width digits, hyphens, spaces) and never put the value itself into
@@ -22,6 +24,14 @@ from .normalize import normalize_digits
 
 def _is_digits(value: str, length: int) -> bool:
     return len(value) == length and value.isascii() and value.isdigit()
+
+
+def gs1_check_digit(digits: str) -> int:
+    """Modulus 10, weights 3 and 1 alternating from the rightmost digit (weight 3)."""
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError("check digits are computed over digits only")
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return (10 - total % 10) % 10
 
 
 # --- 地方公共団体コード ------------------------------------------------------------------

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from madoguchi.japanese.checkdigits import gs1_check_digit
+
 from .models import ITEM_CODES, Invoice, PaymentSettings
 
 #: Application Identifier of the 料金代理収納 barcode.
@@ -45,13 +47,8 @@ CONVENIENCE_LENGTH = 44
 CONVENIENCE_MAX_AMOUNT = 999_999
 
 
-def mod10_weight3(digits: str) -> int:
-    """Modulus 10, weights 3 and 1 alternating from the rightmost digit (weight 3) — the
-    GS1 check digit, used by the 料金代理収納 barcode."""
-    if not (digits.isascii() and digits.isdigit()):
-        raise ValueError("check digits are computed over digits only")
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return (10 - total % 10) % 10
+#: The GS1 rule (modulus 10, weights 3 and 1 from the right) that the barcode uses.
+mod10_weight3 = gs1_check_digit
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from madoguchi.audit import services as audit
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
+from madoguchi.japanese.checkdigits import gs1_check_digit
 
 from .models import (
     ITEM_CODES,
@@ -59,10 +60,8 @@ class PaymentError(Exception):
 # --- numbers --------------------------------------------------------------------------
 
 
-def check_digit(digits: str) -> int:
-    """Modulus 10, weights 3 and 1 from the right (the GS1 rule), for invoice numbers."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return (10 - total % 10) % 10
+#: Invoice numbers end in a GS1 modulus-10 check digit, like the barcodes that carry them.
+check_digit = gs1_check_digit
 
 
 def is_valid_invoice_number(number: str) -> bool:

@@ -43,6 +43,7 @@ from madoguchi.core.staff_views import (
     ConsoleExportMixin,
     RolePermissionPolicy,
     ServiceFormMixin,
+    ServiceViewSetMixin,
     check,
     console_municipality,
 )
@@ -491,8 +492,10 @@ class RefundPaidView(RefundActionView):
         return _("還付を支払済みにしました。")
 
 
-class InvoiceViewSet(ModelViewSet):
+class InvoiceViewSet(ServiceViewSetMixin, ModelViewSet):
     """納付書: the municipality's invoices."""
+
+    dropped_url_names = ("edit_url_name", "delete_url_name", "history_url_name", "usage_url_name", "inspect_url_name")
 
     model = Invoice
     name = "payments-invoices"
@@ -539,18 +542,6 @@ class InvoiceViewSet(ModelViewSet):
             path(f"{number}/refunds/<int:pk>/approve/", RefundApproveView.as_view(), name="refund_approve"),
             path(f"{number}/refunds/<int:pk>/paid/", RefundPaidView.as_view(), name="refund_paid"),
         ]
-
-    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("edit_url_name", "delete_url_name", "history_url_name", "usage_url_name", "inspect_url_name"):
-            view_kwargs.pop(name, None)
-        return view_kwargs
-
-    def register_admin_url_finder(self) -> None:
-        return None
-
-    def register_permissions(self) -> None:
-        return None
 
 
 register_permission_policy(

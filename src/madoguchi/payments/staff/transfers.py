@@ -39,6 +39,7 @@ from madoguchi.audit import services as audit
 from madoguchi.core.staff_views import (
     ConsoleExportMixin,
     RolePermissionPolicy,
+    ServiceViewSetMixin,
     check,
     console_municipality,
     permission_menu_item,
@@ -236,8 +237,10 @@ class AccountDetailView(BankAccountConsoleMixin, TemplateView):
         return HttpResponseRedirect(reverse("payment-bank-accounts:detail", args=[account.pk]))
 
 
-class BankAccountViewSet(ModelViewSet):
+class BankAccountViewSet(ServiceViewSetMixin, ModelViewSet):
     """口座振替の登録."""
+
+    dropped_url_names = ("edit_url_name", "delete_url_name", "history_url_name", "usage_url_name", "copy_url_name")
 
     model = BankAccount
     name = "payment-bank-accounts"
@@ -270,18 +273,6 @@ class BankAccountViewSet(ModelViewSet):
             path("add/", RegisterAccountView.as_view(), name="add"),
             path("<int:pk>/", AccountDetailView.as_view(), name="detail"),
         ]
-
-    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("edit_url_name", "delete_url_name", "history_url_name", "usage_url_name", "copy_url_name"):
-            view_kwargs.pop(name, None)
-        return view_kwargs
-
-    def register_admin_url_finder(self) -> None:
-        return None
-
-    def register_permissions(self) -> None:
-        return None
 
     @cached_property
     def menu_item_class(self) -> type[Any]:
