@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "madoguchi.api",
     "madoguchi.portal",
     "madoguchi.payments",
+    "madoguchi.procedures",
     # The sandbox payment gateway (an outside company played by madoguchi; not for production).
     "madoguchi.paysandbox",
     # Wagtail: the website and the staff console shell.
@@ -217,8 +218,12 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 S3_BUCKET = env.str("S3_BUCKET", default="")
+# Files with personal data (attachments of applications) go to the "private" storage:
+# never under MEDIA_URL, served only through views that check who asks.
+PRIVATE_ROOT = Path(env.str("PRIVATE_ROOT", default=str(VAR_DIR / ("test-private" if TESTING else "private"))))
 STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(PRIVATE_ROOT)}},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -240,6 +245,10 @@ if S3_BUCKET:
             "querystring_auth": True,
             "file_overwrite": False,
         },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**STORAGES["default"]["OPTIONS"], "location": "private"},  # type: ignore[dict-item]
     }
 # Without a collected manifest (demo, tests) whitenoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG or TESTING or not S3_BUCKET)
@@ -493,6 +502,7 @@ LOGGING = {
 RESERVED_SLUGS = {
     "payment-gateways",
     "sandbox-gateway",
+    "signing-sandbox",
     "accounts",
     "admin",
     "api",
@@ -526,5 +536,17 @@ PERSONAL_DATA_REASON_TTL = env.int("PERSONAL_DATA_REASON_TTL", default=15 * 60)
 AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
 AUDIT_CHAIN_KEY_FALLBACKS = env.list("AUDIT_CHAIN_KEY_FALLBACKS", default=[])
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+
+# Electronic signatures (公的個人認証): the trust anchors (PEM files of the CA certificates
+# a signer's certificate must chain to) and the certificate revocation lists (DER or PEM
+# files, refreshed by the operator). Empty: the demo certificate authority under
+# var/demo-ca/ (made by `manage.py demo_ca`). A real deployment lists the JPKI CA here.
+SIGNATURE_TRUST_ANCHORS = env.list("SIGNATURE_TRUST_ANCHORS", default=[])
+SIGNATURE_CRLS = env.list("SIGNATURE_CRLS", default=[])
+DEMO_CA_DIR = Path(env.str("DEMO_CA_DIR", default=str(VAR_DIR / "demo-ca")))
+# The demo signing app (an outside JPKI client played by madoguchi) at /signing-sandbox/.
+SIGNING_SANDBOX = env.bool("SIGNING_SANDBOX", default=True)
+# Attachments to applications: largest file and the types accepted (checked by content).
+PROCEDURE_ATTACHMENT_MAX_BYTES = env.int("PROCEDURE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

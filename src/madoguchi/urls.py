@@ -33,6 +33,7 @@ admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
 
 # Pages of one municipality, under /<slug>/. Each module adds its own prefix here.
 municipality_patterns: list = [
+    path("procedures/", include("madoguchi.procedures.urls")),
     path("payments/", include("madoguchi.payments.urls")),
 ]
 
@@ -48,6 +49,8 @@ urlpatterns = [
     # Server-to-server notifications of payment gateways, and the sandbox gateway itself.
     path("payment-gateways/", include("madoguchi.payments.gateway_urls")),
     path("sandbox-gateway/", include("madoguchi.paysandbox.urls")),
+    # The demo signing app (公的個人認証 played by madoguchi; off in production).
+    path("signing-sandbox/", include("madoguchi.procedures.sandbox_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", core_views.robots_txt, name="robots-txt"),
     path("favicon.ico", core_views.favicon),
