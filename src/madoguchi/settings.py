@@ -168,8 +168,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # connection trip over each other's transactions.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # TEST_SQLITE_NAME lets several test runs share a checkout without sharing a file.
+    # A bare name is a file in VAR_DIR; a path (var/test-x.sqlite3) is taken as given.
     test_file = env.str("TEST_SQLITE_NAME", default="test-madoguchi.sqlite3")
-    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / test_file)})
+    test_path = Path(test_file) if "/" in test_file else VAR_DIR / test_file
+    DATABASES["default"].setdefault("TEST", {"NAME": str(test_path.resolve())})
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
