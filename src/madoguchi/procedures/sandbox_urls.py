@@ -1,9 +1,14 @@
-"""/signing-sandbox/: the demo signing app (a JPKI client played by madoguchi)."""
+"""/signing-sandbox/: the demo signing app (a JPKI client played by madoguchi), outside
+any municipality and any language prefix, as an outside application would be."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from . import sandbox_views
 
 app_name = "signing_sandbox"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", sandbox_views.start, name="start"),
+]

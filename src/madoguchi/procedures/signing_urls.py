@@ -1,7 +1,11 @@
-"""URLs of one part of procedures under /<municipality>/procedures/ (see urls.py)."""
+"""URLs of the signatures part under /<municipality>/procedures/ (see urls.py)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import signing_views
+
+urlpatterns = [
+    path("applications/<uuid:public_id>/sign/", signing_views.sign, name="sign"),
+]
