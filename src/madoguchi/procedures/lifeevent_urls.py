@@ -1,7 +1,13 @@
-"""URLs of one part of procedures under /<municipality>/procedures/ (see urls.py)."""
+"""One-stop life events under /<municipality>/procedures/ (see lifeevent_views)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import lifeevent_views
+
+urlpatterns: list[URLPattern] = [
+    path("life-events/", lifeevent_views.life_events, name="life_events"),
+    path("life-events/cases/<uuid:public_id>/", lifeevent_views.life_event_case, name="life_event_case"),
+    path("life-events/<slug:slug>/", lifeevent_views.life_event, name="life_event"),
+]
