@@ -18,6 +18,7 @@ from rest_framework.routers import SimpleRouter
 from madoguchi.audit.api import AuditEntryViewSet
 from madoguchi.core.api import DepartmentViewSet, MunicipalityViewSet
 from madoguchi.payments.api import InvoiceViewSet
+from madoguchi.procedures.api import ProcedureViewSet
 
 from .views import MeView, SchemaView
 
@@ -28,6 +29,7 @@ tenant = SimpleRouter(trailing_slash=True)
 tenant.register("departments", DepartmentViewSet, basename="department")
 tenant.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
 tenant.register("invoices", InvoiceViewSet, basename="invoice")
+tenant.register("procedures", ProcedureViewSet, basename="procedure")
 
 public_views: list[URLPattern | URLResolver] = [
     path("schema/", SchemaView.as_view(), name="api-schema"),
