@@ -82,7 +82,11 @@ def test_canonical_xml_is_deterministic_and_covers_answers_and_files(draft: Subm
     )
     with_file = etree.fromstring(xmlsig.canonical_xml(draft))
     attachment = with_file.find("m:Attachments/m:Attachment", ns)
-    assert (attachment.get("name"), attachment.get("size"), attachment.get("sha256")) == ("license.pdf", "1234", "ab" * 32)
+    assert (attachment.get("name"), attachment.get("size"), attachment.get("sha256")) == (
+        "license.pdf",
+        "1234",
+        "ab" * 32,
+    )
 
 
 # --- Accepted -------------------------------------------------------------------------------
