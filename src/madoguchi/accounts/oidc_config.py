@@ -12,6 +12,9 @@ holds a JSON list; each object is one provider (see docs/modules/accounts.md)::
 
 `kind` decides what an account created through the provider is (a resident or a
 business) and how its claims are read (`madoguchi.accounts.claims`).
+`"verifies_identity": true` marks a provider whose sign-in verifies the person's
+identity (the デジタル認証アプリ checks the My Number Card): a session signed in through
+it may apply for procedures that require a verified sign-in (本人確認済みのサインイン).
 """
 
 from __future__ import annotations
@@ -95,6 +98,7 @@ def parse_providers(raw: str | list[Any] | None) -> list[dict[str, Any]]:
                 "token_auth_method": method,
                 "scope": [str(s) for s in scope],
                 "email_verified": bool(entry.get("email_verified", False)),
+                "verifies_identity": bool(entry.get("verifies_identity", False)),
                 "private_key": private_key,
                 "key_id": str(entry.get("key_id", "")),
             }

@@ -1,0 +1,1 @@
+"""Residents' views of procedures: the catalog (`catalog`) and applying (`apply`)."""
