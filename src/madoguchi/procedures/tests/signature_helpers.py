@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,8 @@ from madoguchi.testing.factories import UserFactory
 
 from .factories import SubmissionFactory
 
+__all__ = ["applicant", "demo_ca", "demo_ca_dir", "draft", "make_draft", "signed_with"]
+
 
 @pytest.fixture(scope="session")
 def demo_ca_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -24,12 +25,12 @@ def demo_ca_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_ca(demo_ca_dir: Path, settings: Any) -> Iterator[Path]:
+def demo_ca(demo_ca_dir: Path, settings: Any) -> Path:
     settings.DEMO_CA_DIR = demo_ca_dir
     settings.SIGNATURE_TRUST_ANCHORS = []
     settings.SIGNATURE_CRLS = []
     settings.SIGNING_SANDBOX = True
-    yield demo_ca_dir
+    return demo_ca_dir
 
 
 @pytest.fixture

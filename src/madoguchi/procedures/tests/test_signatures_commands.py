@@ -16,7 +16,7 @@ from madoguchi.procedures.models import EventKind, SignatureEvidence, SignatureR
 from madoguchi.procedures.services import signatures
 from madoguchi.procedures.services.signatures import verify_and_record
 
-from .signature_helpers import applicant, demo_ca, demo_ca_dir, draft  # noqa: F401
+from .signature_helpers import *  # noqa: F403 - the fixtures
 
 
 def _run(*args: str) -> str:
@@ -47,7 +47,8 @@ def test_sign_submission_signs_and_verifies_end_to_end(draft: Submission, demo_c
     assert "signature accepted" in output
     assert signatures.has_valid_signature(draft)
     evidence = SignatureEvidence.objects.get(submission=draft)
-    assert evidence.provider == "command" and evidence.result == SignatureResult.ACCEPTED
+    assert evidence.provider == "command"
+    assert evidence.result == SignatureResult.ACCEPTED
     assert SubmissionEvent.objects.filter(submission=draft, kind=EventKind.SIGNED).exists()
 
 
@@ -65,7 +66,8 @@ def test_sign_submission_writes_the_signed_xml_for_uploading(draft: Submission, 
     _run("sign_submission", str(draft.public_id), "--cert", "emily", "--out", str(out))
     assert not SignatureEvidence.objects.filter(submission=draft).exists()
     evidence = verify_and_record(draft, out.read_bytes(), provider="upload")
-    assert evidence.result == SignatureResult.ACCEPTED and "Clark Emily" in evidence.subject
+    assert evidence.result == SignatureResult.ACCEPTED
+    assert "Clark Emily" in evidence.subject
 
 
 @pytest.mark.django_db

@@ -28,7 +28,8 @@ from madoguchi.procedures.services import signatures
 from madoguchi.procedures.services.signatures import verify_and_record
 
 from .factories import SubmissionFactory
-from .signature_helpers import applicant, demo_ca, demo_ca_dir, draft, make_draft, signed_with  # noqa: F401
+from .signature_helpers import *  # noqa: F403 - the fixtures
+from .signature_helpers import make_draft, signed_with
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,8 @@ def test_canonical_xml_is_deterministic_and_covers_answers_and_files(draft: Subm
     assert root.findtext("m:PublicId", namespaces=ns) == str(draft.public_id)
     keys = [a.get("key") for a in root.iterfind("m:Answers/m:Answer", ns)]
     # Visible inputs in form order; `members` is hidden while scope is "all".
-    assert keys[:3] == ["name", "name_kana", "email"] and "members" not in keys
+    assert keys[:3] == ["name", "name_kana", "email"]
+    assert "members" not in keys
     assert root.find("m:Answers/m:Answer[@key='copies']", ns).text == "2"
     assert root.find("m:Answers/m:Answer[@key='agree']", ns).text == "true"
 
@@ -99,9 +101,11 @@ def test_a_valid_signature_is_accepted_and_its_evidence_kept(draft: Submission, 
     assert evidence.result == SignatureResult.ACCEPTED, evidence.failure_message
     assert evidence.failure_code == ""
     assert "山田 花子" in evidence.subject
-    assert democa.CA_NAME in evidence.issuer and democa.CA_NAME in evidence.trust_anchor
+    assert democa.CA_NAME in evidence.issuer
+    assert democa.CA_NAME in evidence.trust_anchor
     assert evidence.certificate_pem.startswith("-----BEGIN CERTIFICATE-----")
-    assert evidence.crl_issued_at is not None and evidence.crl_number
+    assert evidence.crl_issued_at is not None
+    assert evidence.crl_number
     assert evidence.data_digest == xmlsig.data_digest(draft)
     assert "<ds:SignatureValue>" in evidence.signed_document
     draft.refresh_from_db()
@@ -110,7 +114,8 @@ def test_a_valid_signature_is_accepted_and_its_evidence_kept(draft: Submission, 
     assert signatures.has_valid_signature(draft)
 
     entry = AuditEntry.objects.get(object_type="procedures.signatureevidence", object_id=str(evidence.pk))
-    assert entry.personal_data and entry.subject_id == draft.applicant_id
+    assert entry.personal_data
+    assert entry.subject_id == draft.applicant_id
     assert entry.extra["result"] == "accepted"
 
 
@@ -154,7 +159,8 @@ def test_editing_after_an_accepted_signature_requires_signing_again(draft: Submi
 def test_an_expired_certificate_is_refused(draft: Submission, demo_ca: Path) -> None:
     evidence = _verify(draft, signed_with(draft, "hanako-expired", demo_ca))
     _refused(evidence, "expired", "電子証明書の有効期間が過ぎています")
-    assert evidence.not_after is not None and evidence.serial_number
+    assert evidence.not_after is not None
+    assert evidence.serial_number
 
 
 def test_a_revoked_certificate_is_refused(draft: Submission, demo_ca: Path) -> None:
@@ -248,7 +254,7 @@ def test_a_crl_with_a_bad_signature_is_not_believed(
     draft: Submission, demo_ca: Path, settings: Any, tmp_path: Path
 ) -> None:
     # The CRL names the demo CA as its issuer but another key signed it.
-    ca_key, ca_cert = democa.load_ca(demo_ca)
+    _ca_key, ca_cert = democa.load_ca(demo_ca)
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     forged = democa.make_crl(rsa.generate_private_key(public_exponent=65537, key_size=2048), ca_cert, [])

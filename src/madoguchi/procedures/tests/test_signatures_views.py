@@ -22,7 +22,8 @@ from madoguchi.procedures.signers import sandbox
 from madoguchi.testing.factories import UserFactory
 from madoguchi.testing.tenancy import sign_in
 
-from .signature_helpers import applicant, demo_ca, demo_ca_dir, draft, signed_with  # noqa: F401
+from .signature_helpers import *  # noqa: F403 - the fixtures
+from .signature_helpers import signed_with
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,8 @@ def test_only_the_applicant_opens_the_sign_page(client: Client, draft: Submissio
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "署名する内容" in html and "笠間 花子" in html
+    assert "署名する内容" in html
+    assert "笠間 花子" in html
     assert "デモ用の署名アプリで署名する" in html
     assert xmlsig.data_digest(draft) in html
     assert AuditEntry.objects.filter(object_id=str(draft.pk), extra__what="sign", personal_data=True).exists()
@@ -104,7 +106,8 @@ def test_a_refused_upload_shows_why_and_keeps_the_draft(client: Client, draft: S
     assert "電子証明書の有効期間が過ぎています" in html
     assert "もう一度署名してください" in html
     draft.refresh_from_db()
-    assert draft.data == before and draft.status == SubmissionStatus.DRAFT
+    assert draft.data == before
+    assert draft.status == SubmissionStatus.DRAFT
     assert SignatureEvidence.objects.get(submission=draft).result == SignatureResult.REFUSED
 
     # No file chosen: a form error, no evidence.
@@ -134,7 +137,8 @@ def test_the_demo_signing_app_round_trip_with_csrf_enforced(draft: Submission, d
     page = client.get(start)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "署名に使う電子証明書" in html and "hanako-revoked" in html
+    assert "署名に使う電子証明書" in html
+    assert "hanako-revoked" in html
     token = parse_qs(urlsplit(start).query)["request"][0]
 
     # A wrong PIN is refused and nothing is signed.
@@ -163,10 +167,12 @@ def test_the_demo_signing_app_round_trip_with_csrf_enforced(draft: Submission, d
             "signed_xml": _field(signed_html, "signed_xml"),
         },
     )
-    assert back.status_code == 302 and back["Location"] == signing_views.confirm_url(draft)
+    assert back.status_code == 302
+    assert back["Location"] == signing_views.confirm_url(draft)
     assert signatures.has_valid_signature(draft)
     evidence = SignatureEvidence.objects.get(submission=draft)
-    assert evidence.provider == "sandbox" and evidence.result == SignatureResult.ACCEPTED
+    assert evidence.provider == "sandbox"
+    assert evidence.result == SignatureResult.ACCEPTED
 
     # Without the token the post is refused by CSRF protection.
     forged = Client(enforce_csrf_checks=True)
