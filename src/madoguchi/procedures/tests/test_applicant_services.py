@@ -40,13 +40,16 @@ def test_a_received_submission_is_withdrawn_once_with_an_event_and_an_audit_entr
     submission = submission_of(kasama, resident)
     applicant.withdraw(submission, user=resident, reason="別の窓口で請求しました")
     again = applicant.withdraw(submission, user=resident)  # a double click
-    assert again.status == S.WITHDRAWN and again.closed_at is not None
+    assert again.status == S.WITHDRAWN
+    assert again.closed_at is not None
     events = SubmissionEvent.objects.filter(submission=submission, kind=EventKind.STATUS, to_status=S.WITHDRAWN)
     assert events.count() == 1
     assert events.get().reason == "別の窓口で請求しました"
     assert events.get().actor == resident
     entry = AuditEntry.objects.filter(object_id=str(submission.pk), action="update").latest("sequence")
-    assert entry.extra["to"] == S.WITHDRAWN and entry.actor_id == resident.pk and entry.personal_data
+    assert entry.extra["to"] == S.WITHDRAWN
+    assert entry.actor_id == resident.pk
+    assert entry.personal_data
 
 
 def test_withdrawing_while_a_correction_is_open_cancels_the_request(kasama: Municipality, resident: User) -> None:
@@ -92,7 +95,8 @@ def test_a_message_to_the_department_is_stored_once_with_an_event_and_an_audit_e
     assert (message.body, message.from_staff, message.author) == ("受け取りはいつ頃になりますか。", False, resident)
     assert SubmissionEvent.objects.filter(submission=submission, kind=EventKind.MESSAGE).count() == 1
     entry = AuditEntry.objects.filter(object_type="procedures.submissionmessage", action="create").get()
-    assert entry.personal_data and entry.subject_id == resident.pk
+    assert entry.personal_data
+    assert entry.subject_id == resident.pk
     # Another text is another message.
     applicant.send_message(submission, "もう一点、郵送先を変えられますか。", resident)
     assert SubmissionMessage.objects.filter(submission=submission).count() == 2
@@ -141,14 +145,17 @@ def test_answering_a_correction_updates_the_data_keeps_the_old_values_and_return
     submission.refresh_from_db()
     correction.refresh_from_db()
     assert submission.status == S.IN_REVIEW
-    assert submission.data["address"] == "茨城県笠間市石井717" and submission.data["copies"] == 3
+    assert submission.data["address"] == "茨城県笠間市石井717"
+    assert submission.data["copies"] == 3
     assert submission.data["name"] == "笠間 花子"  # not named in the request: unchanged
-    assert correction.status == CorrectionStatus.ANSWERED and correction.answered_at is not None
+    assert correction.status == CorrectionStatus.ANSWERED
+    assert correction.answered_at is not None
     assert correction.previous_values == {"address": "茨城県笠間市中央三丁目2番1号", "copies": 2}
     assert correction.new_values == {"address": "茨城県笠間市石井717", "copies": 3}
     assert correction.answer_message == "番地を直しました。"
     corrected = SubmissionEvent.objects.get(submission=submission, kind=EventKind.CORRECTED)
-    assert corrected.reason == "番地を直しました。" and corrected.visible_to_applicant
+    assert corrected.reason == "番地を直しました。"
+    assert corrected.visible_to_applicant
     assert sorted(corrected.data["fields"]) == ["address", "copies"]
     back = SubmissionEvent.objects.filter(submission=submission, kind=EventKind.STATUS).latest("pk")
     assert (back.from_status, back.to_status, back.actor) == (S.CORRECTION_REQUESTED, S.IN_REVIEW, resident)
@@ -187,7 +194,8 @@ def test_a_missing_required_field_is_refused_by_name_and_nothing_changes(kasama:
     correction.refresh_from_db()
     assert submission.status == S.CORRECTION_REQUESTED
     assert submission.data["address"] == "茨城県笠間市中央三丁目2番1号"
-    assert correction.status == CorrectionStatus.OPEN and correction.new_values == {}
+    assert correction.status == CorrectionStatus.OPEN
+    assert correction.new_values == {}
 
 
 def test_a_change_that_makes_another_field_required_is_checked_on_the_whole_data(
@@ -258,7 +266,8 @@ def test_the_stepper_shows_where_the_submission_is(kasama: Municipality, residen
     assert steps[1].note == "補正依頼中"
     rejected = submission_of(kasama, resident, status=S.REJECTED)
     steps = applicant.stepper(rejected)
-    assert [s.state for s in steps] == ["done", "done", "done", "upcoming"] and steps[2].label == "却下"
+    assert [s.state for s in steps] == ["done", "done", "done", "upcoming"]
+    assert steps[2].label == "却下"
 
 
 def test_lists_hold_only_the_users_own_sent_submissions_and_drafts(kasama: Municipality, resident: User) -> None:
