@@ -53,7 +53,9 @@ def staff_of(submission: Submission, *roles: str) -> User:
     return User.objects.get(pk=user.pk)
 
 
-def make_submission(municipality: Municipality, *, fee: int = 0, timing: str = FeeTiming.NONE, **kwargs: Any) -> Submission:
+def make_submission(
+    municipality: Municipality, *, fee: int = 0, timing: str = FeeTiming.NONE, **kwargs: Any
+) -> Submission:
     procedure = ProcedureFactory.create(municipality=municipality, fee_timing=timing)
     version = FormVersionFactory.create(procedure=procedure)
     resident = UserFactory.create()
@@ -118,7 +120,8 @@ def test_approving_twice_records_one_event_and_issues_one_invoice(kasama: Munici
     processing.approve(submission, actor=approver)
     assert status_events(submission, S.APPROVED) == 1
     invoice = fees.invoice_for(submission)
-    assert invoice is not None and invoice.amount == 300
+    assert invoice is not None
+    assert invoice.amount == 300
     assert AuditEntry.objects.filter(object_id=str(submission.pk), action="update", extra__to=S.APPROVED).count() == 1
 
 
@@ -187,9 +190,7 @@ def test_a_correction_request_names_fields_and_the_applicants_answer_closes_it(k
     assert event.reason == "住所の番地が抜けています。"
     assert OutboundMessage.objects.filter(template_key="procedures/status_changed").exists()
 
-    applicant.answer_correction(
-        current, values={"address": "茨城県笠間市中央三丁目2番1号 101"}, user=current.applicant
-    )
+    applicant.answer_correction(current, values={"address": "茨城県笠間市中央三丁目2番1号 101"}, user=current.applicant)
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.ANSWERED
     assert correction.previous_values == {"address": "茨城県笠間市中央三丁目2番1号"}
@@ -219,9 +220,7 @@ def test_a_bad_correction_request_is_refused_and_changes_nothing(
     assert not CorrectionRequest.objects.filter(submission=submission).exists()
 
 
-def test_completion_waits_until_the_fee_is_paid(
-    kasama: Municipality, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_completion_waits_until_the_fee_is_paid(kasama: Municipality, django_capture_on_commit_callbacks: Any) -> None:
     submission = make_submission(kasama, fee=600, timing=FeeTiming.ON_SUBMISSION)
     invoice = fees.on_submitted(submission)
     assert invoice is not None
@@ -262,7 +261,8 @@ def test_a_message_to_the_applicant_is_sent_once_and_notes_stay_internal(kasama:
     clerk = staff_of(submission, Role.COUNTER_CLERK)
     first = processing.send_message(submission, body="原本をお持ちください。", actor=clerk)
     again = processing.send_message(submission, body="原本をお持ちください。", actor=clerk)
-    assert first.pk == again.pk and first.from_staff
+    assert first.pk == again.pk
+    assert first.from_staff
     assert SubmissionMessage.objects.filter(submission=submission).count() == 1
     mail = OutboundMessage.objects.get(template_key="procedures/message_from_staff")
     assert submission.number in mail.subject
