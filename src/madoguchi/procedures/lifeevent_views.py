@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.tenancy import get_request_municipality
@@ -98,7 +98,7 @@ def life_event_case(request: HttpRequest, municipality_slug: str, public_id: UUI
             raise Http404
         if form.is_valid():
             lifeevents.save_shared(case, form.cleaned_values(), request=request)
-            messages.success(request, _t("共通の入力を保存しました。各手続の申請画面に入力されます。"))
+            messages.success(request, gettext("共通の入力を保存しました。各手続の申請画面に入力されます。"))
             return redirect("procedures:life_event_case", municipality_slug=municipality_slug, public_id=case.public_id)
     lifeevents.audit_read(case, request=request)
     groups = lifeevents.case_items(case, user=request.user)
