@@ -351,6 +351,9 @@ class DemoLoader:
             from madoguchi.payments import demo as payments_demo
 
             payments_demo.load(self)
+            from madoguchi.procedures import demo as procedures_demo
+
+            procedures_demo.load(self)
         return self.report
 
 
