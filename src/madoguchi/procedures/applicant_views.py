@@ -24,9 +24,10 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.core.tenancy import get_request_municipality
 
-from . import formbuild, formdef
+from . import formbuild, formdef, xmlsig
 from .models import Attachment, Submission, SubmissionStatus
 from .services import applicant, common, signatures
+from .signers import upload
 
 S = SubmissionStatus
 
@@ -230,8 +231,17 @@ def correct(request: HttpRequest, municipality_slug: str, public_id: UUID) -> Ht
     keys = applicant.correction_keys(submission, correction)
     stored = dict(submission.data or {})
     is_post = request.method == "POST"
-    if is_post and request.POST.get("action") == "complete":
+    action = request.POST.get("action", "") if is_post else ""
+    if action == "complete":
         return _complete(request, submission)
+    if action == "sign":
+        return _sign(request, submission)
+    if request.GET.get("download") and applicant.has_pending_answer(correction):
+        # The corrected data to sign with the applicant's own JPKI software.
+        common.audit_read(submission, request=request, what="correction_signing_xml")
+        response = HttpResponse(xmlsig.canonical_xml(submission), content_type="application/xml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="madoguchi-{submission.public_id}.xml"'
+        return response
     form = formbuild.build_fields_form(
         definition,
         keys,
@@ -259,10 +269,7 @@ def correct(request: HttpRequest, municipality_slug: str, public_id: UUID) -> Ht
         else:
             if result.needs_signature:
                 messages.info(request, _t("補正した内容を保存しました。電子署名をしてから、補正を提出してください。"))
-                sign_url = _url("sign", submission)
-                if sign_url:
-                    return redirect(f"{sign_url}?next={_url('correct', submission)}")
-                return redirect(_url("correct", submission))
+                return redirect(_url("correct", submission) + "#sign-heading")
             messages.success(request, _t("補正を提出しました。担当課が内容を確認します。"))
             return redirect(_detail(submission))
     common.audit_read(submission, request=request, what="applicant_correction", fields=keys or ["data"])
@@ -279,11 +286,27 @@ def correct(request: HttpRequest, municipality_slug: str, public_id: UUID) -> Ht
             "keys": keys,
             "pending": pending,
             "signed": pending and signatures.has_valid_signature(submission),
-            "sign_url": _url("sign", submission),
+            "download_url": _url("correct", submission) + "?download=1",
             "correct_url": _url("correct", submission),
             "breadcrumbs": _crumbs(submission, _("補正")),
         },
     )
+
+
+def _sign(request: HttpRequest, submission: Submission) -> HttpResponse:
+    """The signed corrected data, uploaded: verified, and the answer finalised."""
+    uploaded = request.FILES.get("signed_file")
+    if uploaded is None:
+        messages.error(request, _t("署名したファイルを選んでください。"))
+        return redirect(_url("correct", submission) + "#sign-heading")
+    signed = bytes(uploaded.read(upload.MAX_UPLOAD_BYTES + 1))
+    try:
+        applicant.sign_correction(submission, signed, user=request.user, request=request)
+    except common.ProcedureError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(_url("correct", submission) + "#sign-heading")
+    messages.success(request, _t("電子署名を確認し、補正を提出しました。担当課が内容を確認します。"))
+    return redirect(_detail(submission))
 
 
 def _complete(request: HttpRequest, submission: Submission) -> HttpResponse:

@@ -13,10 +13,14 @@ steps, because the signature must cover the corrected data:
    after on the CorrectionRequest, writes the corrected data into `Submission.data` and
    leaves the request **open** with `CorrectionRequest.new_values` filled (the answer is
    pending). The status stays 補正依頼中, so staff see that the answer is not in yet.
-2. The applicant signs the submission's (now corrected) data at `procedures:sign`.
-3. `complete_signed_correction()` (the 「補正を提出する」 button on the correction page)
-   checks `signatures.has_valid_signature()` and finalises: the request is answered, a
-   CORRECTED event is added and the submission returns to 審査中.
+2. The applicant signs the submission's (now corrected) data: on the correction page
+   they download it (`xmlsig.canonical_xml`), sign it with their JPKI software and
+   upload the signed XML; `sign_correction()` has it verified
+   (`signatures.verify_and_record`, which keeps the evidence) and finalises at once.
+3. `complete_signed_correction()` finalises an answer whose data carries a valid
+   signature made some other way (the 「補正を提出する」 button shows once
+   `signatures.has_valid_signature()` holds): the request is answered, a CORRECTED
+   event is added and the submission returns to 審査中.
 
 Without a signature requirement, step 1 finalises at once.
 """
@@ -443,6 +447,23 @@ def complete_signed_correction(submission: Submission, *, user: Any, request: An
     if not signatures.has_valid_signature(current):
         raise ProcedureError(_("補正した内容に電子署名をしてから提出してください。"), code="signature_required")
     return _finalise(current, correction, user=user, request=request)
+
+
+def sign_correction(
+    submission: Submission, signed_xml: bytes, *, user: Any, request: Any = None, provider: str = "upload"
+) -> CorrectionResult:
+    """Verify the signed corrected data (XML signed with the applicant's own JPKI
+    software) and, once accepted, finalise the pending answer. A refused signature is
+    kept as evidence by the signatures service and raised here with its reason (code
+    "signature_refused"); the answer stays pending."""
+    _ensure_applicant(submission, user)
+    correction = open_correction(submission)
+    if correction is None or not has_pending_answer(correction):
+        raise ProcedureError(_("先に補正の内容を入力してください。"), code="no_answer")
+    evidence = signatures.verify_and_record(submission, signed_xml, provider=provider, actor=user, request=request)
+    if evidence.result != "accepted":
+        raise ProcedureError(evidence.failure_message, code="signature_refused")
+    return complete_signed_correction(submission, user=user, request=request)
 
 
 def has_pending_answer(correction: CorrectionRequest | None) -> bool:
