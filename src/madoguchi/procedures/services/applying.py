@@ -37,12 +37,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from madoguchi.audit import services as audit
 from madoguchi.core.models import Municipality
+from madoguchi.core.tenancy import municipality_scope
 from madoguchi.japanese.holidays import add_business_days
 
 from .. import attachments, formdef
@@ -175,7 +175,9 @@ def case_for(request: HttpRequest, municipality: Municipality, public_id: Any) -
     """The life event case named in `?case=`, if it is the user's (or has no user: its
     id, known only to whoever started it, is then what gives access)."""
     case = (
-        LifeEventCase.objects.filter(municipality=municipality, public_id=public_id).select_related("life_event").first()
+        LifeEventCase.objects.filter(municipality=municipality, public_id=public_id)
+        .select_related("life_event")
+        .first()
     )
     if case is None:
         return None
@@ -352,7 +354,9 @@ def submit(submission: Submission, *, idempotency_key: str, actor: Any = None, r
     submission already sent is returned as it is. Raises ProcedureError ("missing",
     "signature_required")."""
     key = (idempotency_key or "")[:64]
-    with transaction.atomic():
+    # The scope is opened here too: submit() also runs outside requests (commands, the
+    # bench's workers).
+    with municipality_scope(submission.municipality_id), transaction.atomic():
         current = common.locked(submission)
         if current.status != S.DRAFT:
             return current

@@ -21,9 +21,7 @@ def make_procedure(
 ) -> Procedure:
     """A published procedure (no signature unless asked) with the sample form."""
     kwargs.setdefault("fee_timing", FeeTiming.NONE)
-    procedure: Procedure = ProcedureFactory.create(
-        municipality=municipality, identity_level=identity_level, **kwargs
-    )
+    procedure: Procedure = ProcedureFactory.create(municipality=municipality, identity_level=identity_level, **kwargs)
     FormVersionFactory.create(procedure=procedure, number=1)
     return procedure
 
@@ -81,4 +79,11 @@ def pdf_bytes() -> bytes:
 
 
 #: The first bytes of a Windows executable (MZ header, PE signature) and some padding.
-EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"\x80\x00\x00\x00" + b"\x00" * 64 + b"PE\x00\x00" + b"\x00" * 400
+EXE_BYTES = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 44
+    + b"\x80\x00\x00\x00"
+    + b"\x00" * 64
+    + b"PE\x00\x00"
+    + b"\x00" * 400
+)

@@ -14,12 +14,17 @@ from madoguchi.procedures.services import applying
 from madoguchi.testing.factories import UserFactory
 from madoguchi.testing.tenancy import sign_in
 
-from .applying_helpers import STEP1, STEP2, fill, make_procedure, start, step_url, url
+from .applying_helpers import STEP1, STEP2, make_procedure, start, step_url, url
 
 pytestmark = pytest.mark.django_db
 
 VERIFYING = [
-    {"id": "digital-auth", "name": "デジタル認証アプリ", "name_en": "Digital Authentication App", "verifies_identity": True},
+    {
+        "id": "digital-auth",
+        "name": "デジタル認証アプリ",
+        "name_en": "Digital Authentication App",
+        "verifies_identity": True,
+    },
     {"id": "plain", "name": "ほかの認証", "name_en": "Other", "verifies_identity": False},
 ]
 
@@ -44,9 +49,11 @@ def test_identity_none_lets_anyone_apply(kasama: Municipality) -> None:
     procedure = make_procedure(kasama, identity_level=IdentityLevel.NONE)
     client = Client()
     page = client.get(url("apply", kasama, slug=procedure.slug))
-    assert page.status_code == 200 and "申請を始める" in page.content.decode()
+    assert page.status_code == 200
+    assert "申請を始める" in page.content.decode()
     draft = start(client, procedure)
-    assert draft.applicant is None and draft.status == SubmissionStatus.DRAFT
+    assert draft.applicant is None
+    assert draft.status == SubmissionStatus.DRAFT
     assert client.get(step_url(draft, 1)).status_code == 200
     # The same session resumes the same draft.
     assert start(client, procedure) == draft
@@ -57,7 +64,8 @@ def test_account_level_asks_to_sign_in(kasama: Municipality, resident: User) -> 
     response = Client().post(url("apply", kasama, slug=procedure.slug))
     assert response.status_code == 403
     page = response.content.decode()
-    assert "サインインが必要です" in page and "/accounts/login/?next=" in page
+    assert "サインインが必要です" in page
+    assert "/accounts/login/?next=" in page
     assert not Submission.objects.exists()
     draft = start(signed_in(resident), procedure)
     assert draft.applicant == resident
@@ -73,7 +81,8 @@ def test_verified_level_needs_a_sign_in_through_an_identity_verifying_provider(
         assert response.status_code == 403
     page = response.content.decode()
     assert "本人確認のできる方法でのサインインが必要です" in page
-    assert "デジタル認証アプリでサインイン" in page and "ほかの認証でサインイン" not in page
+    assert "デジタル認証アプリでサインイン" in page
+    assert "ほかの認証でサインイン" not in page
     client = signed_in(resident, provider="digital-auth")
     draft = start(client, procedure)
     assert draft.applicant == resident
@@ -96,7 +105,8 @@ def test_steps_progress_and_conditions(kasama: Municipality) -> None:
     client = Client()
     draft = start(client, procedure)
     page = client.get(step_url(draft, 1)).content.decode()
-    assert "ステップ 1 / 3" in page and 'aria-current="step"' in page
+    assert "ステップ 1 / 3" in page
+    assert 'aria-current="step"' in page
     # Required fields missing: the step stays, with the messages.
     response = client.post(step_url(draft, 1), {"name": "笠間 花子", "action": "next"})
     assert response.status_code == 400
@@ -111,13 +121,16 @@ def test_steps_progress_and_conditions(kasama: Municipality) -> None:
     response = client.post(step_url(draft, 2), {**STEP2, "scope": "part", "members": "笠間 太郎"})
     assert response["Location"] == url("confirm", kasama, public_id=draft.public_id)
     draft.refresh_from_db()
-    assert draft.data["members"] == "笠間 太郎" and draft.data["copies"] == 2
+    assert draft.data["members"] == "笠間 太郎"
+    assert draft.data["copies"] == 2
     # Changing to 世帯全員 drops the answer that no longer applies.
     client.post(step_url(draft, 2), {**STEP2, "scope": "all", "members": "笠間 太郎"})
     draft.refresh_from_db()
     assert "members" not in draft.data
     page = client.get(url("confirm", kasama, public_id=draft.public_id)).content.decode()
-    assert "ステップ 3 / 3" in page and "世帯全員" in page and "600円" in page
+    assert "ステップ 3 / 3" in page
+    assert "世帯全員" in page
+    assert "600円" in page
 
 
 def test_back_keeps_what_was_typed_without_insisting_on_the_rest(kasama: Municipality) -> None:
@@ -128,7 +141,8 @@ def test_back_keeps_what_was_typed_without_insisting_on_the_rest(kasama: Municip
     response = client.post(step_url(draft, 2), {"copies": "3", "action": "back"})
     assert response["Location"] == step_url(draft, 1)
     draft.refresh_from_db()
-    assert draft.data["copies"] == 3 and draft.data["name"] == "笠間\u3000花子"
+    assert draft.data["copies"] == 3
+    assert draft.data["name"] == "笠間\u3000花子"
 
 
 def test_draft_is_saved_and_resumed_and_listed(kasama: Municipality, resident: User) -> None:
@@ -140,7 +154,8 @@ def test_draft_is_saved_and_resumed_and_listed(kasama: Municipality, resident: U
     draft.refresh_from_db()
     assert draft.data == {"name": "笠間\u3000花子"}  # the valid answers only
     page = client.get(url("catalog", kasama)).content.decode()
-    assert "入力途中の申請（下書き）" in page and procedure.name_ja in page
+    assert "入力途中の申請（下書き）" in page
+    assert procedure.name_ja in page
     # Another browser of the same user resumes it: GET goes straight to the step.
     other_browser = signed_in(resident)
     response = other_browser.get(url("apply", kasama, slug=procedure.slug))
@@ -199,7 +214,8 @@ def test_life_event_case_is_linked(kasama: Municipality, resident: User) -> None
     assert "「引越し」で入力した内容" in page
     response = client.post(url("apply", kasama, slug=procedure.slug), {"case": str(case.public_id)})
     draft = Submission.objects.get(applicant=resident)
-    assert response.status_code == 302 and draft.life_event_case == case
+    assert response.status_code == 302
+    assert draft.life_event_case == case
     # Someone else's case is not used.
     stranger = UserFactory.create()
     assert applying.case_for(_request_of(stranger), kasama, case.public_id) is None

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
@@ -190,7 +190,9 @@ def step(request: HttpRequest, municipality_slug: str, public_id: UUID, index: i
         valid = form.is_valid()
         if (valid or action != "next") and _save_step(submission, definition, position, form, valid=valid):
             if action == "save":
-                messages.success(request, _t("下書きを保存しました。申請・届出のページからいつでも続きを入力できます。"))
+                messages.success(
+                    request, _t("下書きを保存しました。申請・届出のページからいつでも続きを入力できます。")
+                )
                 return redirect(_url("catalog", request))
             if action == "back":
                 before = applying.previous_step(definition, submission.data, position)
@@ -248,7 +250,9 @@ def _save_step(
             if f.takes_input and f.type != "file" and k in cleaned
         }
         uploads = {
-            k: v for k, f in form.field_defs.items() if f.type == "file" and isinstance(v := cleaned.get(k), UploadedFile)
+            k: v
+            for k, f in form.field_defs.items()
+            if f.type == "file" and isinstance(v := cleaned.get(k), UploadedFile)
         }
     # An empty answer is no answer: not kept (a valid step's empty fields still
     # replace what was stored, through `replace`).
@@ -333,7 +337,9 @@ def confirm(request: HttpRequest, municipality_slug: str, public_id: UUID) -> Ht
             "idempotency_key": applying.new_idempotency_key(),
             "progress": _progress(definition, submission.data, None),
             "last_step_url": _step_url(
-                request, submission, (applying.visible_steps(definition, submission.data) or [applying.StepInfo(0, "", 1)])[-1].index
+                request,
+                submission,
+                (applying.visible_steps(definition, submission.data) or [applying.StepInfo(0, "", 1)])[-1].index,
             ),
             "breadcrumbs": _apply_breadcrumbs(request, submission, _("確認・送信")),
         },
@@ -385,7 +391,7 @@ def receipt(request: HttpRequest, municipality_slug: str, public_id: UUID) -> Ht
 
 @never_cache
 @require_safe
-def attachment(request: HttpRequest, municipality_slug: str, public_id: UUID, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, municipality_slug: str, public_id: UUID, attachment_id: int) -> HttpResponseBase:
     """An attachment of the applicant's own submission, as a download (audited)."""
     submission = _submission(request, public_id)
     item = Attachment.objects.filter(submission=submission, pk=attachment_id).first()

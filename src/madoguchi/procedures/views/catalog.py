@@ -9,7 +9,7 @@ import importlib.util
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -104,12 +104,12 @@ def _render_paper_form(procedure: Procedure, version: Any) -> bytes:
 
 
 @require_safe
-def paper_form(request: HttpRequest, municipality_slug: str, slug: str) -> HttpResponse:
+def paper_form(request: HttpRequest, municipality_slug: str, slug: str) -> HttpResponseBase:
     """申請書（PDF）: the uploaded paper form, or one generated from the form definition."""
     procedure = _procedure(request, slug)
     filename = f"{procedure.slug}.pdf"
     if procedure.paper_form:
-        response: HttpResponse = FileResponse(
+        response: HttpResponseBase = FileResponse(
             procedure.paper_form.open("rb"), content_type="application/pdf", filename=filename
         )
     else:
