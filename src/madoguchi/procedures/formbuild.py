@@ -382,10 +382,12 @@ def _build(
     initial: Mapping[str, Any] | None,
     stored: Mapping[str, Any] | None,
     prefix: str,
+    page_keys: set[str] | None = None,
 ) -> DefinitionForm:
     stored = dict(stored or {})
     initial = dict(initial if initial is not None else stored)
-    inside = {f.key for f in chosen}
+    # Fields whose answers are in the page (this form, or every step in a preview).
+    inside = {f.key for f in chosen} | (page_keys or set())
     fields: dict[str, forms.Field] = {}
     field_defs: dict[str, Field] = {}
     live: dict[str, tuple[Any, Any]] = {}
@@ -466,3 +468,18 @@ def build_fields_form(
     wanted = set(keys)
     chosen = [f for f in definition.fields if f.key in wanted and f.takes_input]
     return _build(definition, chosen, data=data, files=files, initial=initial, stored=stored, prefix=prefix)
+
+
+def preview_step_forms(definition: FormDefinition) -> list[tuple[formdef.Step, DefinitionForm]]:
+    """Every step's form for one page (the staff console's preview): conditions that
+    name fields of other steps are shown live too, as nothing is stored yet."""
+    every = {f.key for f in definition.fields}
+    return [
+        (
+            step,
+            _build(
+                definition, list(step.fields), data=None, files=None, initial={}, stored={}, prefix="", page_keys=every
+            ),
+        )
+        for step in definition.steps
+    ]

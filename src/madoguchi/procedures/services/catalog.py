@@ -9,15 +9,46 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.permissions import has_permission
 from madoguchi.audit import services as audit
 from madoguchi.core.models import Department, Municipality
 from madoguchi.core.tenancy import municipality_scope
 
+from .. import permissions
 from ..models import Procedure, ProcedureCategory
 from .common import ProcedureError
+
+
+def own_department(user: Any, municipality: Municipality | None) -> int | None:
+    """The one department whose procedures `user` manages, or None when they manage
+    every department's (VIEW_ALL_DEPARTMENTS). A manager without a department gets 0:
+    no department's."""
+    if municipality is None:
+        return 0
+    if has_permission(user, permissions.VIEW_ALL_DEPARTMENTS, municipality):
+        return None
+    profile = getattr(user, "staff_profile_or_none", None)
+    return (profile.department_id if profile is not None else None) or 0
+
+
+def manageable_procedures(user: Any, municipality: Municipality) -> QuerySet[Procedure]:
+    """The procedures of the municipality that `user` may change (MANAGE_PROCEDURES)."""
+    procedures = Procedure.objects.filter(municipality=municipality)
+    if not has_permission(user, permissions.MANAGE_PROCEDURES, municipality):
+        return procedures.none()
+    department = own_department(user, municipality)
+    return procedures if department is None else procedures.filter(department_id=department)
+
+
+def may_manage(user: Any, procedure: Procedure) -> bool:
+    if not has_permission(user, permissions.MANAGE_PROCEDURES, procedure.municipality):
+        return False
+    department = own_department(user, procedure.municipality)
+    return department is None or procedure.department_id == department
 
 
 def _check_department(municipality: Municipality, department: Department | None) -> None:
