@@ -14,7 +14,7 @@ from madoguchi.core.demo.loader import load_demo
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
 from madoguchi.procedures import demo, formdef
-from madoguchi.procedures.models import Availability, Procedure
+from madoguchi.procedures.models import Availability, FormVersion, Procedure
 from madoguchi.procedures.paperforms import describe_condition, render_paper_form, wrap
 from madoguchi.procedures.tests.factories import FormVersionFactory, ProcedureFactory
 
@@ -30,7 +30,7 @@ def _text(pdf: bytes) -> tuple[pypdf.PdfReader, str]:
 
 
 def test_a_paper_form_shows_each_step_field_option_and_fee_line() -> None:
-    version = FormVersionFactory()
+    version: FormVersion = FormVersionFactory.create()
     procedure = version.procedure
     pdf = render_paper_form(procedure, version)
     assert pdf.startswith(b"%PDF")
@@ -55,7 +55,7 @@ def test_a_paper_form_shows_each_step_field_option_and_fee_line() -> None:
 
 
 def test_a_form_of_an_older_version_is_drawn_from_that_version() -> None:
-    old = FormVersionFactory(number=1)
+    old: FormVersion = FormVersionFactory.create(number=1)
     changed = old.definition | {"steps": [*old.definition["steps"]]}
     changed["steps"][0] = {
         **changed["steps"][0],
@@ -64,7 +64,7 @@ def test_a_form_of_an_older_version_is_drawn_from_that_version() -> None:
             {"key": "phone", "type": "phone", "label": {"ja": "日中の電話番号", "en": "Phone"}},
         ],
     }
-    new = FormVersionFactory(procedure=old.procedure, number=2, definition=changed)
+    new: FormVersion = FormVersionFactory.create(procedure=old.procedure, number=2, definition=changed)
     assert "日中の電話番号" in _text(render_paper_form(old.procedure, new))[1]
     assert "日中の電話番号" not in _text(render_paper_form(old.procedure, old))[1]
     # Without a version: the one residents see now.
@@ -72,7 +72,7 @@ def test_a_form_of_an_older_version_is_drawn_from_that_version() -> None:
 
 
 def test_a_procedure_without_a_published_form_still_gets_a_page() -> None:
-    procedure = ProcedureFactory()
+    procedure: Procedure = ProcedureFactory.create()
     _reader, text = _text(render_paper_form(procedure, None))
     assert procedure.name_ja in text
     assert "様式はまだ公開されていません" in text
