@@ -156,3 +156,15 @@ def test_identity_level_none_is_shown(kasama: Municipality) -> None:
     make_procedure(kasama, slug="free", identity_level=IdentityLevel.NONE)
     page = Client().get(url("procedure_detail", kasama, slug="free")).content.decode()
     assert "不要（どなたでも）" in page
+
+
+def test_paper_form_is_generated_from_the_form_definition(kasama: Municipality, juminhyo) -> None:  # type: ignore[no-untyped-def]
+    response = Client().get(url("paper_form", kasama, slug="juminhyo"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    import io
+
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "通数" in text

@@ -4,8 +4,6 @@ except the signed-in user's own drafts on the catalog page."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from madoguchi.core.tenancy import get_request_municipality
 
+from .. import paperforms
 from ..models import IdentityLevel, Procedure, ProcedureCategory
 from ..services import applying, search
 
@@ -94,15 +93,6 @@ def procedure_detail(request: HttpRequest, municipality_slug: str, slug: str) ->
     )
 
 
-def _render_paper_form(procedure: Procedure, version: Any) -> bytes:
-    """The paper form generated from the current form definition: the demo part's
-    `paperforms.render_paper_form` when it is there, else none (404)."""
-    if importlib.util.find_spec("madoguchi.procedures.paperforms") is None:
-        raise Http404
-    module = importlib.import_module("madoguchi.procedures.paperforms")
-    return bytes(module.render_paper_form(procedure, version))
-
-
 @require_safe
 def paper_form(request: HttpRequest, municipality_slug: str, slug: str) -> HttpResponseBase:
     """申請書（PDF）: the uploaded paper form, or one generated from the form definition."""
@@ -113,10 +103,10 @@ def paper_form(request: HttpRequest, municipality_slug: str, slug: str) -> HttpR
             procedure.paper_form.open("rb"), content_type="application/pdf", filename=filename
         )
     else:
-        version = procedure.current_version()
-        if version is None:
-            raise Http404
-        response = HttpResponse(_render_paper_form(procedure, version), content_type="application/pdf")
+        # Generated from the current form definition (paperforms); a paper-only
+        # procedure without a form definition gets the catalog entry as a form.
+        pdf = paperforms.render_paper_form(procedure, procedure.current_version())
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     if not settings.DEBUG:
