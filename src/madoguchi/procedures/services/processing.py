@@ -522,3 +522,33 @@ def completion_summary(durations: list[float]) -> dict[str, Any]:
         "median_days": round(statistics.median(durations), 1) if durations else None,
         "buckets": {label: buckets.get(label, 0) for label, _limit in DURATION_BUCKETS},
     }
+
+
+def notify_department_of_submission(submission: Submission) -> None:
+    """Tell the department's address that a submission came in (number and procedure
+    only: the applicant's data stays behind the console's sign-in). For `applying.submit`
+    to call once the submission has its number; idempotent per submission."""
+    from django.urls import NoReverseMatch, reverse
+
+    from madoguchi.notifications import services as notifications
+
+    address = submission.department.email
+    if not address or not submission.number:
+        return
+    try:
+        url = common.absolute_url(reverse("procedures-inbox:detail", args=[submission.public_id]))
+    except NoReverseMatch:
+        url = ""
+    notifications.notify(
+        address,
+        "procedures/new_submission",
+        {
+            "number": submission.number,
+            "procedure": submission.procedure.name_ja,
+            "due_on": submission.due_on.isoformat() if submission.due_on else "",
+            "url": url,
+        },
+        municipality=submission.municipality,
+        language="ja",
+        idempotency_key=f"procedures:submission:{submission.pk}:department",
+    )

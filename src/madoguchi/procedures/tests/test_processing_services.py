@@ -290,3 +290,17 @@ def test_overdue_is_an_open_submission_past_its_due_date(kasama: Municipality) -
     assert not processing.is_overdue(on_time)
     admin = make_staff(kasama, Role.MUNICIPAL_ADMIN, mfa=False)
     assert processing.overdue_count(processing.visible_submissions(admin, kasama)) == 1
+
+
+def test_the_department_hears_of_a_new_submission_once_without_its_data(kasama: Municipality) -> None:
+    submission = make_submission(kasama, due_on=dt.date(2026, 12, 1))
+    submission.department.email = "shimin@city.kasama.example.jp"
+    submission.department.save()
+    processing.notify_department_of_submission(submission)
+    processing.notify_department_of_submission(submission)
+    mail = OutboundMessage.objects.get(template_key="procedures/new_submission")
+    assert mail.address == "shimin@city.kasama.example.jp"
+    assert submission.number in mail.subject
+    assert str(submission.public_id) in mail.body_text
+    assert "2026-12-01" in mail.body_text
+    assert "笠間 花子" not in mail.body_text
