@@ -24,7 +24,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from madoguchi.core.staff_views import check, console_municipality, permission_menu_item
 
 from .. import permissions
-from ..services import processing
+from ..services import processing, processing_stats
 from . import PROCEDURES_MENU_HOOK
 from .charts import bar_chart
 
@@ -51,9 +51,9 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         submissions = processing.visible_submissions(self.request.user, self.municipality)
-        weeks = processing.weekly_counts(submissions)
-        times, durations = processing.completion_times(submissions)
-        overall = processing.completion_summary(durations)
+        weeks = processing_stats.weekly_counts(submissions)
+        times, durations = processing_stats.completion_times(submissions)
+        overall = processing_stats.completion_summary(durations)
         week_chart = bar_chart(
             [(w.start.strftime("%Y-%m-%d"), w.count) for w in weeks],
             title=_("週ごとの受付件数（直近12週）"),
@@ -74,13 +74,13 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "sees_all": processing.sees_all_departments(self.request.user, self.municipality),
-            "statuses": processing.status_counts(submissions),
-            "overdue": processing.overdue_count(submissions),
+            "statuses": processing_stats.status_counts(submissions),
+            "overdue": processing_stats.overdue_count(submissions),
             "overdue_url": f"{reverse('procedures-inbox:index')}?overdue=1",
             "weeks": weeks,
             "week_chart": week_chart,
             "times": times,
-            "bucket_labels": [label for label, _limit in processing.DURATION_BUCKETS],
+            "bucket_labels": [label for label, _limit in processing_stats.DURATION_BUCKETS],
             "median_chart": median_chart,
             "distribution_chart": distribution_chart,
             "overall": overall,

@@ -29,7 +29,7 @@ from madoguchi.procedures.models import (
     SubmissionMessage,
     SubmissionStatus,
 )
-from madoguchi.procedures.services import applicant, common, fees, processing
+from madoguchi.procedures.services import applicant, common, fees, processing, processing_stats
 from madoguchi.testing.factories import DepartmentFactory, UserFactory, make_staff
 
 from .factories import FormVersionFactory, ProcedureFactory, SubmissionFactory
@@ -289,7 +289,7 @@ def test_overdue_is_an_open_submission_past_its_due_date(kasama: Municipality) -
     assert not processing.is_overdue(done)
     assert not processing.is_overdue(on_time)
     admin = make_staff(kasama, Role.MUNICIPAL_ADMIN, mfa=False)
-    assert processing.overdue_count(processing.visible_submissions(admin, kasama)) == 1
+    assert processing_stats.overdue_count(processing.visible_submissions(admin, kasama)) == 1
 
 
 def test_the_department_hears_of_a_new_submission_once_without_its_data(kasama: Municipality) -> None:

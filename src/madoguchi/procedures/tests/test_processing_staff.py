@@ -26,7 +26,7 @@ from madoguchi.procedures.models import (
     Submission,
     SubmissionStatus,
 )
-from madoguchi.procedures.services import processing
+from madoguchi.procedures.services import processing, processing_stats
 from madoguchi.testing.factories import DepartmentFactory, UserFactory, make_staff
 from madoguchi.testing.tenancy import sign_in
 
@@ -318,14 +318,14 @@ def test_the_dashboard_counts_what_the_staff_member_may_see(client: Client, kasa
     make_submission(kasama, status=S.IN_REVIEW)  # another department
     clerk = staff_in(kasama, procedure.department, Role.COUNTER_CLERK)
     queryset = processing.visible_submissions(clerk, kasama)
-    times, _durations = processing.completion_times(queryset)
+    times, _durations = processing_stats.completion_times(queryset)
     assert [(t.procedure, t.count, t.median_days) for t in times] == [("転入届", 3, 4.0)]
     assert times[0].buckets["2–3"] == 1
     assert times[0].buckets["4–7"] == 1
     assert times[0].buckets["8–14"] == 1
-    assert sum(w.count for w in processing.weekly_counts(queryset)) == 4
-    assert {code: n for code, _label, n in processing.status_counts(queryset)}[S.COMPLETED] == 3
-    assert {code: n for code, _label, n in processing.status_counts(queryset)}[S.IN_REVIEW] == 0
+    assert sum(w.count for w in processing_stats.weekly_counts(queryset)) == 4
+    assert {code: n for code, _label, n in processing_stats.status_counts(queryset)}[S.COMPLETED] == 3
+    assert {code: n for code, _label, n in processing_stats.status_counts(queryset)}[S.IN_REVIEW] == 0
 
     body = login(client, clerk).get(DASHBOARD).content.decode()
     assert "転入届" in body
