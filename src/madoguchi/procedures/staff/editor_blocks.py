@@ -227,8 +227,10 @@ def steps_block() -> blocks.StreamBlock:
     return blocks.StreamBlock([("step", StepBlock())], label=_("段階と項目"), min_num=1)
 
 
-def fee_block() -> blocks.ListBlock:
-    return blocks.ListBlock(FeeLineBlock(), label=_("手数料"), min_num=0)
+def fee_block() -> blocks.StreamBlock:
+    # A stream of one block type rather than a ListBlock: the console's block
+    # controller needs a stream at the top of a form field.
+    return blocks.StreamBlock([("line", FeeLineBlock())], label=_("手数料"), required=False)
 
 
 # --- Conversion -------------------------------------------------------------------------
@@ -445,11 +447,14 @@ def definition_to_blocks(definition: Mapping[str, Any]) -> tuple[list[dict[str, 
         label_ja, label_en = _text(line.get("label"))
         fee.append(
             {
-                "label_ja": label_ja,
-                "label_en": label_en,
-                "amount": line.get("amount", 0),
-                "quantity_field": line.get("quantity_field", ""),
-                "when": condition_to_block(line.get("when")),
+                "type": "line",
+                "value": {
+                    "label_ja": label_ja,
+                    "label_en": label_en,
+                    "amount": line.get("amount", 0),
+                    "quantity_field": line.get("quantity_field", ""),
+                    "when": condition_to_block(line.get("when")),
+                },
             }
         )
     return steps, fee
@@ -482,7 +487,8 @@ def blocks_to_definition(
         out_steps.append(out_step)
     definition: dict[str, Any] = {"format": formdef.FORMAT, "steps": out_steps}
     lines = []
-    for line in _items(fee):
+    for item in fee:
+        line = item.get("value") or {}
         out_line: dict[str, Any] = {
             "label": _bilingual(line.get("label_ja"), line.get("label_en")),
             "amount": line.get("amount") if line.get("amount") is not None else -1,
