@@ -14,7 +14,7 @@ PORT ?= 8000
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 PYTEST_ARGS ?=
 
-.PHONY: help setup install assets messages demo serve worker test test-sqlite test-postgres e2e lint typecheck bench bench-reconciliation clean
+.PHONY: help setup install assets messages demo serve worker test test-sqlite test-postgres e2e lint typecheck bench bench-reconciliation bench-procedures clean
 
 help:
 	@echo "make demo   set up and run the demo on http://$(HOST):$(PORT)/ (SQLite, no other service)"
@@ -87,6 +87,10 @@ bench: migrate
 # Reconciliation of 1,000,000 notices on SQLite and PostgreSQL (BENCH_ARGS="--count 100000" for a quick run).
 bench-reconciliation: migrate
 	$(PY) bench/reconciliation.py $(BENCH_ARGS)
+
+# 50 residents applying at once on PostgreSQL, against the bare view (BENCH_ARGS="--rounds 1" for a quick run).
+bench-procedures: migrate
+	$(PY) bench/procedures.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var src/madoguchi/static/vendor
