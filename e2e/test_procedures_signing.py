@@ -111,6 +111,7 @@ def test_the_sign_page_and_the_demo_app_on_a_phone(
     sign_in(phone_page.context, base_url, resident)
     phone_page.goto(base_url + signing_views.sign_url(draft))
     expect(phone_page.get_by_role("heading", level=1)).to_contain_text("電子署名")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 320
     phone_page.get_by_role("link", name="デモ用の署名アプリで署名する").click()
     expect(phone_page.get_by_label("暗証番号（署名用パスワード）")).to_be_visible()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
