@@ -176,7 +176,11 @@ def render_receipt(submission: Submission, *, status_url: str) -> bytes:
     writer.need(16 * mm)
     writer.y -= 6 * mm
     canvas.setFont(GOTHIC, 7.5)
-    canvas.drawString(MARGIN, writer.y, "この受付票は、申請を受け付けたことを示すもので、許可・交付などの決定を示すものではありません。")
+    canvas.drawString(
+        MARGIN,
+        writer.y,
+        "この受付票は、申請を受け付けたことを示すもので、許可・交付などの決定を示すものではありません。",
+    )
     writer.y -= 4 * mm
     canvas.drawString(MARGIN, writer.y, "お問い合わせの際は、受付番号をお知らせください。")
     canvas.setFont(GOTHIC, 7)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
 from django.db.models import QuerySet
 
 from madoguchi.core.models import Municipality
@@ -90,7 +91,9 @@ def categories(municipality: Municipality) -> list[tuple[ProcedureCategory, int]
             counts[category_id] = counts.get(category_id, 0) + 1
     return [
         (c, counts[c.pk])
-        for c in ProcedureCategory.objects.filter(municipality=municipality, pk__in=counts).order_by("sort_order", "slug")
+        for c in ProcedureCategory.objects.filter(municipality=municipality, pk__in=counts).order_by(
+            "sort_order", "slug"
+        )
     ]
 
 
