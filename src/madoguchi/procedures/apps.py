@@ -11,5 +11,15 @@ class ProceduresConfig(AppConfig):
         from madoguchi.core import navigation
 
         from . import permissions  # noqa: F401 - registers the module's permissions
+        from . import signals
 
+        signals.connect()
         navigation.register("procedures", _("申請・届出"), "procedures:catalog", order=30)
+        # Only those who can have applications see the link to their history.
+        navigation.register(
+            "my_submissions",
+            _("申請履歴"),
+            "procedures:my_submissions",
+            order=35,
+            visible=lambda request: bool(getattr(request.user, "is_authenticated", False)),
+        )

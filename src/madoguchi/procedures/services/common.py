@@ -159,6 +159,11 @@ def change_status(
         fields=["status"],
         extra={"from": from_status, "to": to_status, "number": current.number},
     )
+    if to_status in FINAL_STATUSES:
+        from . import fees
+
+        # A withdrawn or rejected application owes nothing: its unpaid fee is cancelled.
+        fees.on_closed(current, actor=actor)
     if notify_applicant:
         send_status_email(current, from_status=from_status, reason=reason.strip())
     return current

@@ -70,7 +70,9 @@ def test_rejecting_needs_a_reason_and_closes_the_submission(kasama: Municipality
     with pytest.raises(common.ProcedureError) as excinfo:
         common.change_status(submission, S.REJECTED, who="staff", reason="  ", notify_applicant=False)
     assert excinfo.value.code == "reason_required"
-    done = common.change_status(submission, S.REJECTED, who="staff", reason="添付書類が不鮮明です", notify_applicant=False)
+    done = common.change_status(
+        submission, S.REJECTED, who="staff", reason="添付書類が不鮮明です", notify_applicant=False
+    )
     assert done.decided_at is not None and done.closed_at is not None
 
 
