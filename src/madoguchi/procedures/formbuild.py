@@ -166,11 +166,20 @@ def reduce_condition(condition: Any, outside: Mapping[str, Any], inside: set[str
     if not (formdef.condition_fields(condition) & inside):
         return TRUE if formdef.evaluate(condition, outside) else FALSE
     if "all" in condition:
-        return {"all": [reduce_condition(c, outside, inside) for c in condition["all"]]}
+        parts = [reduce_condition(c, outside, inside) for c in condition["all"]]
+        if FALSE in parts:
+            return FALSE
+        parts = [p for p in parts if p != TRUE]
+        return parts[0] if len(parts) == 1 else {"all": parts} if parts else TRUE
     if "any" in condition:
-        return {"any": [reduce_condition(c, outside, inside) for c in condition["any"]]}
+        parts = [reduce_condition(c, outside, inside) for c in condition["any"]]
+        if TRUE in parts:
+            return TRUE
+        parts = [p for p in parts if p != FALSE]
+        return parts[0] if len(parts) == 1 else {"any": parts} if parts else FALSE
     if "not" in condition:
-        return {"not": reduce_condition(condition["not"], outside, inside)}
+        inner = reduce_condition(condition["not"], outside, inside)
+        return FALSE if inner == TRUE else TRUE if inner == FALSE else {"not": inner}
     return dict(condition)
 
 
