@@ -249,10 +249,11 @@ def start_server(
         "--error-logfile", "-",
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 60
+    # A loaded machine may take a while to import Django in every worker.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped; see {run_dir / 'server.log'}")
+            raise SystemExit(f"gunicorn stopped:\n{(run_dir / 'server.log').read_text()[-3000:]}")
         try:
             if fetch(port, BARE_PATH)[0] == 200:
                 say(f"gunicorn: {workers} gthread workers × {threads} threads on {HOST}:{port}")
@@ -261,7 +262,7 @@ def start_server(
             pass
         time.sleep(0.2)
     stop_server(server)
-    raise SystemExit(f"gunicorn did not answer within 60 s; see {run_dir / 'server.log'}")
+    raise SystemExit(f"gunicorn did not answer within 180 s:\n{(run_dir / 'server.log').read_text()[-3000:]}")
 
 
 # --- The client ---------------------------------------------------------------------------
