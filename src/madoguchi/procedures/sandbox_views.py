@@ -29,6 +29,7 @@ from madoguchi.core.tenancy import municipality_scope
 
 from . import democa, xmlsig
 from .models import Submission
+from .services import common
 from .signers import sandbox
 
 LANGUAGES = ("ja", "en")
@@ -121,6 +122,8 @@ def _start(request: HttpRequest, lang: str) -> HttpResponse:
         else:
             key, cert = democa.load_signer(chosen)
             signed = xmlsig.sign(canonical, key, cert)
+            # The app read the applicant's data to sign it: an audited read like a download.
+            common.audit_read(submission, request=request, what="signing_sandbox")
             return render(
                 request,
                 "procedures/signing_sandbox/signed.html",

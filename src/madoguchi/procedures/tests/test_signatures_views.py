@@ -156,6 +156,7 @@ def test_the_demo_signing_app_round_trip_with_csrf_enforced(draft: Submission, d
     )
     assert signed_page.status_code == 200
     signed_html = signed_page.content.decode()
+    assert AuditEntry.objects.filter(object_id=str(draft.pk), extra__what="signing_sandbox").exists()
     assert f'action="{signing_views.sign_url(draft)}"' in signed_html
 
     # The app's form posts back to the sign page on the same site, with the session's token.
