@@ -122,8 +122,9 @@ def test_resident_searches_applies_with_the_keyboard_on_a_phone_and_gets_a_recei
     page.get_by_role("button", name="申請を送信する").focus()
     page.keyboard.press("Enter")
 
-    # Submitted: the number, and the receipt with it.
-    expect(page.get_by_role("heading", name="送信完了", level=1)).to_be_visible()
+    # Submitted: the number, and the receipt with it. (Submitting also queues e-mails and
+    # may issue the fee's invoice: give it more than the default five seconds.)
+    expect(page.get_by_role("heading", name="送信完了", level=1)).to_be_visible(timeout=20_000)
     number = page.locator(".apply-number__value").inner_text()
     assert NUMBER.fullmatch(number)
     _fits(page)
@@ -176,10 +177,28 @@ def test_anyone_applies_without_javascript_and_without_an_account(
     expect(page.locator("main")).to_contain_text("300円")
     page.get_by_role("button", name="申請を送信する").click()
 
-    expect(page.get_by_role("heading", name="送信完了", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="送信完了", level=1)).to_be_visible(timeout=20_000)
     number = page.locator(".apply-number__value").inner_text()
     assert NUMBER.fullmatch(number)
     submission = Submission.objects.get(number=number)
     assert submission.applicant is None
     assert submission.applicant_email == "taro@example.jp"
     assert submission.data["members"] == "笠間 次郎"
+
+
+def test_the_pages_that_say_what_applying_needs(page: Page, base_url: str, kasama: Municipality) -> None:
+    """Signed out, an account-level procedure says to sign in (with a link back); the
+    start page of one anyone may apply for says how it goes."""
+    _juminhyo(kasama)
+    make_procedure(kasama, slug="free", name_ja="犬の登録事項変更届", identity_level=IdentityLevel.NONE)
+
+    page.goto(f"{base_url}/kasama/procedures/p/juminhyo/apply/")
+    expect(page.get_by_text("この手続を申請するには")).to_be_visible()
+    expect(page.get_by_role("link", name="サインインして申請する")).to_have_attribute(
+        "href", re.compile(r"next=/kasama/procedures/p/juminhyo/apply/")
+    )
+
+    page.goto(f"{base_url}/kasama/procedures/p/free/apply/")
+    expect(page.get_by_role("button", name="申請を始める")).to_be_visible()
+    page.get_by_role("button", name="申請を始める").click()
+    expect(page.get_by_text("ステップ 1 / 3")).to_be_visible()
