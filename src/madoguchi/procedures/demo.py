@@ -1,4 +1,4 @@
-"""Procedures in the demo: Kasama City's catalog (30 real procedures with their forms),
+"""Procedures in the demo: Kasama City's catalog (34 real procedures with their forms),
 categories, one-stop life events, and submissions of the demo residents in every state,
 so that the staff inbox has work (one of them overdue).
 
