@@ -122,8 +122,9 @@ def describe_path(path: str, definition: dict[str, Any]) -> str:
         except (KeyError, IndexError, TypeError):
             break
         title = formdef.localized(node.get("title") or node.get("label")) if isinstance(node, dict) else ""
-        label = {"steps": _("段階"), "fields": _("項目"), "options": _("選択肢"), "lines": _("手数料")}.get(kind, kind)
-        names.append(f"{label}{index + 1}" + (f"「{title}」" if title else ""))
+        place = PLACES.get(kind)
+        number = str(place % {"number": index + 1}) if place else f"{kind}{index + 1}"
+        names.append(number + (f"「{title}」" if title else ""))
         rest = path[match.end() :]
     tail = rest.lstrip(".")
     if tail:
@@ -131,6 +132,12 @@ def describe_path(path: str, definition: dict[str, Any]) -> str:
     return " › ".join(names) or _("様式")
 
 
+PLACES: dict[str, Any] = {
+    "steps": gettext_lazy("段階%(number)s"),
+    "fields": gettext_lazy("項目%(number)s"),
+    "options": gettext_lazy("選択肢%(number)s"),
+    "lines": gettext_lazy("手数料%(number)s"),
+}
 FIELD_NAMES: dict[str, Any] = {
     "key": gettext_lazy("識別名"),
     "title": gettext_lazy("題名"),
