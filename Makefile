@@ -47,6 +47,7 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
+	$(PY) manage.py demo_ca
 	$(PY) manage.py load_demo
 	@trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py db_worker --interval 1 > var/worker.log 2>&1 & WORKER=$$!; \
