@@ -10,8 +10,10 @@ class ProceduresConfig(AppConfig):
     def ready(self) -> None:
         from madoguchi.core import navigation
 
-        from . import permissions  # noqa: F401 - registers the module's permissions
-        from . import signals
+        from . import (
+            permissions,  # noqa: F401 - registers the module's permissions
+            signals,
+        )
 
         signals.connect()
         navigation.register("procedures", _("申請・届出"), "procedures:catalog", order=30)
@@ -21,5 +23,5 @@ class ProceduresConfig(AppConfig):
             _("申請履歴"),
             "procedures:my_submissions",
             order=35,
-            visible=lambda request: bool(getattr(request.user, "is_authenticated", False)),
+            visible=lambda request: bool(getattr(getattr(request, "user", None), "is_authenticated", False)),
         )
