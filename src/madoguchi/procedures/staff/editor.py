@@ -218,8 +218,8 @@ class StartDraftView(ProcedureScreenMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        draft = form_services.draft_version(self.procedure, request.user, request=request)
-        messages.success(request, _("第%(number)s版の下書きを作成しました。") % {"number": draft.number})
+        # The editor's heading names the draft's version: no message needed there.
+        form_services.draft_version(self.procedure, request.user, request=request)
         return HttpResponseRedirect(reverse("procedures-catalog:form_edit", args=[self.procedure.pk]))
 
 
