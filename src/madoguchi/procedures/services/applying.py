@@ -172,18 +172,12 @@ def _session_draft(procedure: Procedure, request: HttpRequest) -> Submission | N
 
 
 def case_for(request: HttpRequest, municipality: Municipality, public_id: Any) -> LifeEventCase | None:
-    """The life event case named in `?case=`, if it is the user's (or has no user: its
-    id, known only to whoever started it, is then what gives access)."""
-    case = (
-        LifeEventCase.objects.filter(municipality=municipality, public_id=public_id)
-        .select_related("life_event")
-        .first()
-    )
-    if case is None:
-        return None
-    if case.user_id is not None and case.user_id != getattr(request.user, "pk", None):
-        return None
-    return case
+    """The life event case named in `?case=`, if this person may open it: a signed-in
+    user's own case, or an anonymous case from the browser session that started it (the
+    life event pages' rule, `lifeevents.get_case`)."""
+    from . import lifeevents
+
+    return lifeevents.get_case(municipality, public_id, user=request.user, session=request.session)
 
 
 def start_or_resume(procedure: Procedure, request: HttpRequest, *, case: LifeEventCase | None = None) -> Submission:
@@ -418,6 +412,9 @@ def submit(submission: Submission, *, idempotency_key: str, actor: Any = None, r
             extra={"number": current.number, "procedure": procedure.slug, "fee": current.fee_amount},
         )
         send_received_email(current)
+        from . import processing
+
+        processing.notify_department_of_submission(current)
     return current
 
 

@@ -5,11 +5,12 @@ applicant."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client, override_settings
 
 from madoguchi.accounts.models import User
 from madoguchi.core.models import Municipality
-from madoguchi.procedures.models import IdentityLevel, Submission, SubmissionStatus
+from madoguchi.procedures.models import IdentityLevel, LifeEventCase, Submission, SubmissionStatus
 from madoguchi.procedures.services import applying
 from madoguchi.testing.factories import UserFactory
 from madoguchi.testing.tenancy import sign_in
@@ -202,7 +203,7 @@ def test_a_draft_is_not_reachable_under_another_municipality(
 
 
 def test_life_event_case_is_linked(kasama: Municipality, resident: User) -> None:
-    from madoguchi.procedures.models import LifeEvent, LifeEventCase
+    from madoguchi.procedures.models import LifeEvent
 
     procedure = make_procedure(kasama)
     event = LifeEvent.objects.create(municipality=kasama, slug="hikkoshi", name_ja="引越し")
@@ -216,9 +217,11 @@ def test_life_event_case_is_linked(kasama: Municipality, resident: User) -> None
     draft = Submission.objects.get(applicant=resident)
     assert response.status_code == 302
     assert draft.life_event_case == case
-    # Someone else's case is not used.
+    # Someone else's case is not used, nor an anonymous case from another browser session.
     stranger = UserFactory.create()
     assert applying.case_for(_request_of(stranger), kasama, case.public_id) is None
+    anonymous_case = LifeEventCase.objects.create(municipality=kasama, life_event=event)
+    assert applying.case_for(_request_of(AnonymousUser()), kasama, anonymous_case.public_id) is None
 
 
 def _request_of(user: User):  # type: ignore[no-untyped-def]
@@ -226,4 +229,5 @@ def _request_of(user: User):  # type: ignore[no-untyped-def]
 
     request = RequestFactory().get("/")
     request.user = user
+    request.session = {}  # type: ignore[assignment]
     return request

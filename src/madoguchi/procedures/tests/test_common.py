@@ -33,7 +33,8 @@ def test_staff_move_a_submission_through_review_with_an_event_and_an_audit_entry
         event = SubmissionEvent.objects.get(submission=submission, kind=EventKind.STATUS)
     assert (event.from_status, event.to_status, event.actor) == (S.RECEIVED, S.IN_REVIEW, clerk)
     entry = AuditEntry.objects.filter(object_id=str(submission.pk), action="update").get()
-    assert entry.personal_data and entry.extra["to"] == S.IN_REVIEW
+    assert entry.personal_data
+    assert entry.extra["to"] == S.IN_REVIEW
 
 
 def test_the_same_change_twice_records_it_once(kasama: Municipality) -> None:
@@ -73,7 +74,8 @@ def test_rejecting_needs_a_reason_and_closes_the_submission(kasama: Municipality
     done = common.change_status(
         submission, S.REJECTED, who="staff", reason="添付書類が不鮮明です", notify_applicant=False
     )
-    assert done.decided_at is not None and done.closed_at is not None
+    assert done.decided_at is not None
+    assert done.closed_at is not None
 
 
 def test_numbers_follow_each_other_per_municipality_and_year(kasama: Municipality, mito: Municipality) -> None:
