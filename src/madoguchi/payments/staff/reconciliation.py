@@ -35,13 +35,13 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from madoguchi.accounts.permissions import Permission, has_permission, request_municipality
 from madoguchi.audit import services as audit
+from madoguchi.core.charts import bar_chart
 from madoguchi.core.staff_views import check, console_municipality, csv_cell, permission_menu_item
 
 from .. import permissions, reconciliation
 from ..models import Channel, ExceptionReason, Invoice, Item, NoticeImport, NoticeKind, NoticeStatus, PaymentNotice
 from ..notice_formats import NoticeFormatError, available_formats
 from . import PAYMENTS_MENU_HOOK
-from .charts import bar_chart
 
 # Uploads wait here between the preview and the import. In the file storage, not on the
 # app server's disk: the import may be served by another app server than the preview.
@@ -577,6 +577,10 @@ class CollectionReportView(StaffPage):
             [(str(channels.get(c, c)), amount) for c, _count, amount in totals],
             title=_("チャネル別の収納額"),
             unit="円",
+            bar_height=28,
+            gap=10,
+            label_width=200,
+            value_room=140,
         )
         query = self.request.GET.copy()
         query["export"] = "csv"

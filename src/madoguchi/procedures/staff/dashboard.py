@@ -21,12 +21,12 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from madoguchi.core.charts import bar_chart
 from madoguchi.core.staff_views import check, console_municipality, permission_menu_item
 
 from .. import permissions
 from ..services import processing, processing_stats
 from . import PROCEDURES_MENU_HOOK
-from .charts import bar_chart
 
 
 def _days(value: float) -> str:

@@ -1,7 +1,7 @@
-"""Server-rendered bar charts (SVG) for the 電子申請 console screens, as in
-`payments.staff.charts`: no script and no inline style (the Content-Security-Policy stays
-strict); the template puts each chart in a `<figure>` with the same numbers as a table,
-which is what screen readers and printouts use. Values may be fractional (days)."""
+"""Server-rendered bar charts (SVG) for the console screens of every module: no script
+and no inline style, so the Content-Security-Policy stays strict. The template
+`core/includes/bar_chart.html` draws a chart; the screen puts it in a `<figure>` with
+the same numbers as a table, which is what screen readers and printouts use."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ class BarChart:
         return self.label_width - 8
 
 
-def _plain(value: float) -> str:
+def plain_number(value: float) -> str:
+    """1,234 for whole numbers, 1,234.5 otherwise."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
@@ -42,16 +43,20 @@ def bar_chart(
     data: list[tuple[str, float]],
     *,
     title: str,
-    value_label: Callable[[float], str] = _plain,
+    unit: str = "",
+    value_label: Callable[[float], str] | None = None,
     width: int = 640,
     bar_height: int = 22,
+    gap: int = 8,
     label_width: int = 220,
+    value_room: int = 110,
 ) -> BarChart:
-    """Horizontal bars, one per (label, value), scaled to the largest value; a value of
-    zero has no bar but keeps its number."""
-    plot_width = width - label_width - 110
+    """Horizontal bars, one per (label, value), scaled to the largest value. A value of
+    zero or less (more reversed than collected) has no bar but keeps its number, written
+    by `value_label` or as the number followed by `unit`."""
+    describe = value_label or (lambda value: f"{plain_number(value)}{unit}")
+    plot_width = width - label_width - value_room
     largest = max((value for _label, value in data), default=0)
-    gap = 8
     bars = []
     for index, (label, value) in enumerate(data):
         y = 10 + index * (bar_height + gap)
@@ -60,7 +65,7 @@ def bar_chart(
             Bar(
                 label=label,
                 value=value,
-                value_label=value_label(value),
+                value_label=describe(value),
                 y=y,
                 width=max(length, 1 if value > 0 else 0),
                 label_y=y + bar_height // 2 + 5,
