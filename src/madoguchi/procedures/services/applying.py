@@ -37,7 +37,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from madoguchi.audit import services as audit
@@ -421,27 +421,9 @@ def submit(submission: Submission, *, idempotency_key: str, actor: Any = None, r
 def send_received_email(submission: Submission) -> None:
     """E-mail 申請を受け付けました (template `notifications/procedures/submission_received/`)
     to the applicant; once per submission. A wrong address does not undo the submission."""
-    from madoguchi.notifications import services as notifications
-
-    recipient = common.applicant_address(submission)
-    if recipient is None:
-        return
-    with override(submission.language or "ja"):
-        procedure_name = submission.procedure.name
-    try:
-        notifications.notify(
-            recipient,
-            "procedures/submission_received",
-            {
-                "number": submission.number,
-                "procedure": procedure_name,
-                "fee": submission.fee_amount,
-                "fee_timing": submission.procedure.fee_timing,
-                "url": common.absolute_url(common.applicant_url(submission)),
-            },
-            municipality=submission.municipality,
-            language=submission.language or None,
-            idempotency_key=f"procedures:submission:{submission.pk}:received",
-        )
-    except notifications.NotificationError:
-        logger.warning("submission %s: the receipt e-mail could not be queued", submission.pk, exc_info=True)
+    common.email_applicant(
+        submission,
+        "procedures/submission_received",
+        {"fee": submission.fee_amount, "fee_timing": submission.procedure.fee_timing},
+        idempotency_key=f"procedures:submission:{submission.pk}:received",
+    )

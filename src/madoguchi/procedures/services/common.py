@@ -197,31 +197,47 @@ def applicant_address(submission: Submission) -> Any:
 def send_status_email(submission: Submission, *, from_status: str = "", reason: str = "") -> None:
     """E-mail the applicant that the status changed (template
     `notifications/procedures/status_changed/`). Idempotent per status change."""
+    count = SubmissionEvent.objects.filter(submission=submission, kind=EventKind.STATUS).count()
+    with override(submission.language or "ja"):
+        status_label = str(S(submission.status).label)
+    email_applicant(
+        submission,
+        "procedures/status_changed",
+        {"status": submission.status, "status_label": status_label, "from_status": from_status, "reason": reason},
+        idempotency_key=f"procedures:submission:{submission.pk}:status:{count}:{submission.status}",
+    )
+
+
+def email_applicant(
+    submission: Submission, template_key: str, context: dict[str, Any], *, idempotency_key: str
+) -> None:
+    """E-mail the applicant (the account, else the address given in the form) in the
+    language they applied in. The context always has the number, the procedure's name in
+    that language and the link to the applicant's page. A message that cannot be queued
+    (a wrong address) is logged: it never undoes what the applicant or staff did."""
     from madoguchi.notifications import services as notifications
 
     recipient = applicant_address(submission)
     if recipient is None:
         return
-    count = SubmissionEvent.objects.filter(submission=submission, kind=EventKind.STATUS).count()
     with override(submission.language or "ja"):
-        status_label = str(S(submission.status).label)
         procedure_name = submission.procedure.name
-    notifications.notify(
-        recipient,
-        "procedures/status_changed",
-        {
-            "number": submission.number,
-            "procedure": procedure_name,
-            "status": submission.status,
-            "status_label": status_label,
-            "from_status": from_status,
-            "reason": reason,
-            "url": absolute_url(applicant_url(submission)),
-        },
-        municipality=submission.municipality,
-        language=submission.language or None,
-        idempotency_key=f"procedures:submission:{submission.pk}:status:{count}:{submission.status}",
-    )
+    try:
+        notifications.notify(
+            recipient,
+            template_key,
+            {
+                "number": submission.number,
+                "procedure": procedure_name,
+                "url": absolute_url(applicant_url(submission)),
+                **context,
+            },
+            municipality=submission.municipality,
+            language=submission.language or None,
+            idempotency_key=idempotency_key,
+        )
+    except notifications.NotificationError:
+        logger.warning("submission %s: the e-mail %s could not be queued", submission.pk, template_key, exc_info=True)
 
 
 def next_number(municipality: Municipality, year: int | None = None) -> str:

@@ -141,28 +141,10 @@ def issue_invoice(submission: Submission, *, actor: Any = None) -> Invoice | Non
 def _notify_fee_due(submission: Submission, invoice: Invoice) -> None:
     """E-mail the applicant that the fee is due, with the link to pay (template
     `notifications/procedures/fee_due/`)."""
-    from django.utils.translation import override
-
-    from madoguchi.notifications import services as notifications
-
-    recipient = common.applicant_address(submission)
-    if recipient is None:
-        return
-    with override(submission.language or "ja"):
-        procedure_name = submission.procedure.name
-    notifications.notify(
-        recipient,
+    common.email_applicant(
+        submission,
         "procedures/fee_due",
-        {
-            "number": submission.number,
-            "procedure": procedure_name,
-            "amount": invoice.amount,
-            "invoice_number": invoice.number,
-            "due_date": invoice.due_date.isoformat(),
-            "url": common.absolute_url(common.applicant_url(submission)),
-        },
-        municipality=submission.municipality,
-        language=submission.language or None,
+        {"amount": invoice.amount, "invoice_number": invoice.number, "due_date": invoice.due_date.isoformat()},
         idempotency_key=f"procedures:submission:{submission.pk}:fee_due",
     )
 

@@ -20,7 +20,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from madoguchi.accounts.models import StaffProfile
 from madoguchi.accounts.permissions import Permission, has_permission
@@ -359,24 +358,10 @@ def send_message(submission: Submission, *, body: str, actor: Any, request: Any 
 
 
 def _email_message(submission: Submission, message: SubmissionMessage) -> None:
-    from madoguchi.notifications import services as notifications
-
-    recipient = common.applicant_address(submission)
-    if recipient is None:
-        return
-    with override(submission.language or "ja"):
-        procedure_name = submission.procedure.name
-    notifications.notify(
-        recipient,
+    common.email_applicant(
+        submission,
         "procedures/message_from_staff",
-        {
-            "number": submission.number,
-            "procedure": procedure_name,
-            "department": str(submission.department),
-            "url": common.absolute_url(common.applicant_url(submission)),
-        },
-        municipality=submission.municipality,
-        language=submission.language or None,
+        {"department": str(submission.department)},
         idempotency_key=f"procedures:submission:{submission.pk}:message:{message.pk}",
     )
 
