@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern] = [
     path("p/<slug:slug>/apply/", apply.apply, name="apply"),
     path("apply/<uuid:public_id>/step/<int:index>/", apply.step, name="step"),
     path("apply/<uuid:public_id>/confirm/", apply.confirm, name="confirm"),
+    path("apply/<uuid:public_id>/discard/", apply.discard, name="discard"),
     path("apply/<uuid:public_id>/submitted/", apply.submitted, name="submitted"),
     path("apply/<uuid:public_id>/receipt.pdf", apply.receipt, name="receipt"),
     path("apply/<uuid:public_id>/attachments/<int:attachment_id>/", apply.attachment, name="attachment"),

@@ -47,6 +47,7 @@ from madoguchi.japanese.holidays import add_business_days
 
 from .. import attachments, formdef
 from ..models import (
+    Attachment,
     EventKind,
     FormVersion,
     IdentityLevel,
@@ -266,15 +267,37 @@ def save_answers(
     return current
 
 
-def discard(submission: Submission) -> None:
-    """Delete a draft (and its files) at the applicant's request."""
+def discard(submission: Submission, *, actor: Any = None, request: Any = None) -> bool:
+    """Delete a draft (and its files) at the applicant's request; an audit entry says
+    so. Returns False when it was already gone (a second click)."""
     with transaction.atomic():
-        current = common.locked(submission)
+        current = Submission.objects.select_for_update().filter(pk=submission.pk).first()
+        if current is None:
+            return False
         if current.status != S.DRAFT:
             raise ProcedureError(_("送信済みの申請は削除できません。"), code="not_draft")
-        for attachment in current.attachment_files.all():
-            attachment.file.delete(save=False)
+        files = [a.file.name for a in current.attachment_files.all()]
+        audit.record(
+            action=audit.Action.DELETE,
+            obj=current,
+            municipality=current.municipality,
+            actor=actor,
+            request=request,
+            personal_data=True,
+            subject=current.applicant,
+            fields=["data"],
+            extra={"procedure": current.procedure.slug, "draft": True},
+        )
         current.delete()
+        storage = Attachment._meta.get_field("file").storage
+
+        # Files go once the rows are gone for good: a rollback keeps both.
+        def delete_files() -> None:
+            for name in files:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
+    return True
 
 
 # --- Steps ----------------------------------------------------------------------------

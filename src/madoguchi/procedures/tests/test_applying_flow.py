@@ -231,3 +231,25 @@ def _request_of(user: User):  # type: ignore[no-untyped-def]
     request.user = user
     request.session = {}  # type: ignore[assignment]
     return request
+
+
+def test_an_applicant_deletes_a_draft_once_and_nobody_else_can(kasama: Municipality) -> None:
+    from madoguchi.audit.models import AuditEntry
+
+    procedure = make_procedure(kasama)
+    resident = UserFactory.create()
+    client = signed_in(resident)
+    draft = start(client, procedure)
+    discard_url = url("discard", kasama, public_id=draft.public_id)
+
+    stranger = signed_in(UserFactory.create())
+    assert stranger.post(discard_url).status_code == 302
+    assert Submission.objects.filter(pk=draft.pk).exists()
+
+    response = client.post(discard_url)
+    assert response["Location"] == url("my_submissions", kasama)
+    assert not Submission.objects.filter(pk=draft.pk).exists()
+    assert AuditEntry.objects.filter(action="delete", object_id=str(draft.pk)).count() == 1
+    # A second click finds nothing left and goes back the same way.
+    assert client.post(discard_url)["Location"] == url("my_submissions", kasama)
+    assert AuditEntry.objects.filter(action="delete", object_id=str(draft.pk)).count() == 1

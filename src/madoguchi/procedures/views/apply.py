@@ -48,6 +48,23 @@ def _submission(request: HttpRequest, public_id: UUID) -> Submission:
     return submission
 
 
+@require_http_methods(["POST"])
+def discard(request: HttpRequest, municipality_slug: str, public_id: UUID) -> HttpResponse:
+    """Delete a draft the applicant no longer wants (the button beside it in 申請履歴).
+    A second click finds nothing left and simply goes back."""
+    signed_in = getattr(request.user, "is_authenticated", False)
+    back = _url("my_submissions" if signed_in else "catalog", request)
+    try:
+        submission = _submission(request, public_id)
+    except Http404:
+        return redirect(back)
+    if not submission.is_draft:
+        messages.error(request, _t("送信済みの申請は削除できません。"))
+    elif applying.discard(submission, actor=request.user if signed_in else None, request=request):
+        messages.success(request, _t("下書き「%(name)s」を削除しました。") % {"name": submission.procedure.name})
+    return redirect(back)
+
+
 def _procedure(request: HttpRequest, slug: str) -> Procedure:
     municipality = get_request_municipality(request)
     procedure = (
