@@ -27,7 +27,6 @@ Without a signature requirement, step 1 finalises at once.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,9 +58,6 @@ ProcedureError = common.ProcedureError
 #: States from which the applicant may withdraw alone (before review starts, or while
 #: the department waits for their correction).
 WITHDRAWABLE = (S.RECEIVED, S.CORRECTION_REQUESTED)
-#: A message with the same text from the same person within this time is the same
-#: message sent twice (a double click, a retried request).
-DUPLICATE_MESSAGE_WINDOW = dt.timedelta(seconds=30)
 MESSAGE_MAX_LENGTH = 4000
 ANSWER_MAX_LENGTH = 2000
 
@@ -301,35 +297,9 @@ def send_message(submission: Submission, body: str, user: Any, request: Any = No
         )
     # The lock serialises two copies of one post arriving together.
     current = common.locked(submission)
-    recent = (
-        SubmissionMessage.objects.filter(
-            submission=current,
-            author=user,
-            from_staff=False,
-            body=text,
-            created_at__gte=timezone.now() - DUPLICATE_MESSAGE_WINDOW,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if recent is not None:
-        return recent
-    message = SubmissionMessage.objects.create(
-        municipality_id=current.municipality_id, submission=current, author=user, from_staff=False, body=text
-    )
-    common.record_event(current, EventKind.MESSAGE, actor=user, data={"message": message.pk, "from_staff": False})
-    audit.record(
-        action=audit.Action.CREATE,
-        obj=message,
-        municipality=current.municipality,
-        actor=user,
-        request=request,
-        personal_data=True,
-        subject=current.applicant,
-        fields=["body"],
-        extra={"number": current.number, "submission": str(current.public_id)},
-    )
-    _notify_department(current, message)
+    message, new = common.add_message(current, author=user, from_staff=False, body=text, request=request)
+    if new:
+        _notify_department(current, message)
     return message
 
 

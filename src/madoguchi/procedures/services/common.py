@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,6 +32,7 @@ from ..models import (
     Submission,
     SubmissionCounter,
     SubmissionEvent,
+    SubmissionMessage,
     SubmissionStatus,
 )
 
@@ -167,6 +169,54 @@ def change_status(
     if notify_applicant:
         send_status_email(current, from_status=from_status, reason=reason.strip())
     return current
+
+
+#: The same text from the same person within this time is one message (a double click,
+#: a retried post), not two.
+REPEATED_MESSAGE_WINDOW = timedelta(minutes=2)
+
+
+def add_message(
+    submission: Submission, *, author: Any, from_staff: bool, body: str, request: Any = None
+) -> tuple[SubmissionMessage, bool]:
+    """Store a message between the applicant and the department on a submission the
+    caller has locked (`locked()`), with its timeline event and audit entry. Returns the
+    message and whether it is new: the same text from the same author a moment ago is
+    that earlier message."""
+    author_id = getattr(author, "pk", None)
+    earlier = (
+        SubmissionMessage.objects.filter(
+            submission=submission,
+            from_staff=from_staff,
+            author_id=author_id,
+            body=body,
+            created_at__gte=timezone.now() - REPEATED_MESSAGE_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is not None:
+        return earlier, False
+    message = SubmissionMessage.objects.create(
+        municipality_id=submission.municipality_id,
+        submission=submission,
+        author=author if author_id else None,
+        from_staff=from_staff,
+        body=body,
+    )
+    record_event(submission, EventKind.MESSAGE, actor=author, data={"message": message.pk, "from_staff": from_staff})
+    audit.record(
+        action=audit.Action.CREATE,
+        obj=message,
+        municipality=submission.municipality,
+        actor=author if author_id else None,
+        request=request,
+        personal_data=True,
+        subject=submission.applicant,
+        fields=["body"],
+        extra={"number": submission.number, "submission": str(submission.public_id)},
+    )
+    return message, True
 
 
 def applicant_url(submission: Submission) -> str:

@@ -45,9 +45,6 @@ from .common import ProcedureError
 
 S = SubmissionStatus
 
-#: How long a second identical message or note from the same person counts as the same
-#: click repeated rather than a new one.
-REPEAT_WINDOW = datetime.timedelta(minutes=2)
 MESSAGE_MAX_LENGTH = 4000
 
 
@@ -329,31 +326,9 @@ def send_message(submission: Submission, *, body: str, actor: Any, request: Any 
     _require(actor, permissions.PROCESS_SUBMISSIONS, submission)
     current = common.locked(submission)
     body = _check_body(body, _("メッセージ"))
-    repeated = SubmissionMessage.objects.filter(
-        submission=current,
-        from_staff=True,
-        author_id=getattr(actor, "pk", None),
-        body=body,
-        created_at__gte=timezone.now() - REPEAT_WINDOW,
-    ).first()
-    if repeated is not None:
-        return repeated
-    message = SubmissionMessage.objects.create(
-        municipality_id=current.municipality_id, submission=current, author=actor, from_staff=True, body=body
-    )
-    common.record_event(current, EventKind.MESSAGE, actor=actor, data={"message": message.pk, "from_staff": True})
-    audit.record(
-        action=audit.Action.CREATE,
-        obj=message,
-        municipality=current.municipality,
-        actor=actor,
-        request=request,
-        personal_data=True,
-        subject=current.applicant,
-        fields=["body"],
-        extra={"number": current.number},
-    )
-    _email_message(current, message)
+    message, new = common.add_message(current, author=actor, from_staff=True, body=body, request=request)
+    if new:
+        _email_message(current, message)
     return message
 
 
@@ -376,7 +351,7 @@ def add_note(submission: Submission, *, body: str, actor: Any, request: Any = No
         submission=current,
         author_id=getattr(actor, "pk", None),
         body=body,
-        created_at__gte=timezone.now() - REPEAT_WINDOW,
+        created_at__gte=timezone.now() - common.REPEATED_MESSAGE_WINDOW,
     ).first()
     if repeated is not None:
         return repeated
