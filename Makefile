@@ -69,8 +69,11 @@ test: setup
 test-sqlite: setup
 	DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
 
+# The browser tests run once, in the SQLite run: what they check (pages, forms, keyboard,
+# accessibility) does not depend on the database, and the database's own behaviour
+# (locks, constraints, races) is what the rest of the suite checks on PostgreSQL.
 test-postgres: setup
-	DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 e2e: setup
 	$(PY) -m pytest e2e $(PYTEST_ARGS)
