@@ -39,7 +39,6 @@ import http.client
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -53,6 +52,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script (`python bench/….py`): the package `bench` is found from the project.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench.driver import environment, run_phase  # noqa: E402
+
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/madoguchi_bench_procedures"
 HOST = "127.0.0.1"
 PROCEDURE = "inu-toroku"
@@ -143,40 +147,6 @@ def phase_verify() -> dict[str, Any]:
 
 
 # --- The driver: database and server --------------------------------------------------
-
-
-def _environment(database_url: str, var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MADOGUCHI_", "PYTEST_"))}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")]),
-            "MADOGUCHI_TESTING": "0",
-            "MADOGUCHI_VAR_DIR": str(var_dir),
-            "DATABASE_URL": database_url,
-            "REDIS_URL": "",
-            "S3_BUCKET": "",
-            "TASK_BACKEND": "database",
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": f"{HOST},localhost",
-            "LOG_LEVEL": "WARNING",
-            "LOG_FORMAT": "json",
-        }
-    )
-    return env
-
-
-def _phase(env: dict[str, str], *args: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--phase", *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def _template_key() -> str:
@@ -502,11 +472,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     workers = args.workers or (os.cpu_count() or 1) + 1
     run_dir = Path(tempfile.mkdtemp(prefix="bench-procedures-"))
-    env = _environment(args.postgres_url, run_dir)
+    env = environment(
+        args.postgres_url,
+        run_dir,
+        TASK_BACKEND="database",
+        ALLOWED_HOSTS=f"{HOST},localhost",
+        LOG_FORMAT="json",
+    )
     server = None
     try:
         fresh_database(args.postgres_url, env, say, rebuild=args.rebuild)
-        prepared = _phase(env, "prepare", str(args.submitters))
+        prepared = run_phase(__file__, env, "prepare", str(args.submitters))
         server, port = start_server(run_dir, env, workers=workers, threads=args.threads, say=say)
         clients = [
             Client(port, {prepared["cookie_name"]: key}, USER_EMAIL.format(n=n))
@@ -526,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         bare_seconds = in_parallel(clients, "run_bare", args.bare)
         say(f"applications: {args.rounds} per submitter …")
         flow_seconds = in_parallel(clients, "run_flows", base, args.rounds, timed=True)
-        verified = _phase(env, "verify")
+        verified = run_phase(__file__, env, "verify")
         text, ok = report(
             clients,
             bare_seconds=bare_seconds,

@@ -35,6 +35,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script (`python bench/….py`): the package `bench` is found from the project.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench.driver import environment, run_phase  # noqa: E402
+
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/madoguchi_bench"
 COMPANY_CODE = "912345"
 BATCH = 10_000
@@ -189,36 +194,8 @@ def phase_reconcile(notice_file: Path) -> dict[str, Any]:
 
 
 def _environment(database_url: str, var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MADOGUCHI_", "PYTEST_"))}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")]),
-            "MADOGUCHI_TESTING": "0",
-            "MADOGUCHI_VAR_DIR": str(var_dir),
-            "DATABASE_URL": database_url,
-            "REDIS_URL": "",
-            "S3_BUCKET": "",
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-            "SECRET_KEY": "bench-reconciliation-" + "x" * 40,
-            # One long transaction; a connection kept open would only be closed later.
-            "CONN_MAX_AGE": "0",
-        }
-    )
-    return env
-
-
-def _phase(env: dict[str, str], *args: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--phase", *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    # One long transaction; a connection kept open would only be closed later.
+    return environment(database_url, var_dir, SECRET_KEY="bench-reconciliation-" + "x" * 40, CONN_MAX_AGE="0")
 
 
 def _fresh_postgres(url: str, env: dict[str, str]) -> None:
@@ -252,16 +229,16 @@ def run(database: str, count: int, postgres_url: str, keep: bool) -> None:
         _fresh_postgres(url, env)
     notice_file = run_dir / "sokuho.txt"
     print(f"  {count:,} invoices and a notice file of {count:,} records …", flush=True)
-    prepared = _phase(env, "prepare", str(count), str(notice_file))
+    prepared = run_phase(__file__, env, "prepare", str(count), str(notice_file))
     print(
         f"  invoices inserted in {prepared['invoices_seconds']:.1f} s; file written in {prepared['file_seconds']:.1f} s"
         f" ({prepared['file_bytes'] / 1e6:.0f} MB)",
         flush=True,
     )
     print("  (a) parsing …", flush=True)
-    parsed = _phase(env, "parse", str(notice_file))
+    parsed = run_phase(__file__, env, "parse", str(notice_file))
     print("  (b) reconciling …", flush=True)
-    reconciled = _phase(env, "reconcile", str(notice_file))
+    reconciled = run_phase(__file__, env, "reconcile", str(notice_file))
     per = count / 100_000
     print()
     print(f"  {database}: {count:,} notices against {count:,} invoices")
