@@ -72,4 +72,7 @@ def test_a_resident_applies_in_english_on_a_phone(phone_page: Page, base_url: st
 
     page.goto(f"{base_url}/en/kasama/procedures/life-events/")
     _english_and_fits(page, "Browse by life event")
-    expect(page.get_by_role("link", name="Moving house")).to_be_visible()
+    page.get_by_role("link", name="Moving house").click()
+    _english_and_fits(page, "Moving house")
+    page.get_by_role("button", name="Find the procedures I need").click()
+    _english_and_fits(page, "Moving house")
