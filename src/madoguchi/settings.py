@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "madoguchi.portal",
     "madoguchi.payments",
     "madoguchi.procedures",
+    "madoguchi.facilities",
     # The sandbox payment gateway (an outside company played by madoguchi; not for production).
     "madoguchi.paysandbox",
     # Wagtail: the website and the staff console shell.
@@ -502,6 +503,7 @@ LOGGING = {
 # --- madoguchi ------------------------------------------------------------------------
 # Path segments that can never be a municipality's slug, because the deployment uses them.
 RESERVED_SLUGS = {
+    "facilities",
     "payment-gateways",
     "sandbox-gateway",
     "signing-sandbox",

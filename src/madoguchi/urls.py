@@ -35,6 +35,7 @@ admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
 municipality_patterns: list = [
     path("procedures/", include("madoguchi.procedures.urls")),
     path("payments/", include("madoguchi.payments.urls")),
+    path("facilities/", include("madoguchi.facilities.urls")),
 ]
 
 urlpatterns = [
@@ -65,6 +66,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("postal-codes/", include("madoguchi.japanese.urls")),
     path("banks/", include("madoguchi.japanese.bank_urls")),
+    # Availability across every municipality of the deployment.
+    path("facilities/", include("madoguchi.facilities.deployment_urls")),
     path("<slug:municipality_slug>/", include(municipality_patterns)),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

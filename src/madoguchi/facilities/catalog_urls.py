@@ -1,0 +1,5 @@
+"""URLs of the catalog part (see urls.py)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,71 @@
+"""The models of facilities (公共施設予約), one module per part: facilities and what can be
+booked in them (`catalog`), users and groups (`registrations`), bookings and the
+occupancy grid (`bookings`), lotteries (`lotteries`)."""
+
+from .bookings import (
+    ACTIVE_STATUSES,
+    HOLDING_STATUSES,
+    Booking,
+    BookingCounter,
+    BookingSource,
+    BookingStatus,
+    CancelReason,
+    Occupancy,
+)
+from .catalog import (
+    CELL_MINUTES,
+    Closure,
+    ClosureKind,
+    DayKind,
+    Facility,
+    FacilityKind,
+    FacilityPhoto,
+    FeeExtra,
+    FeeRule,
+    Residency,
+    Slot,
+    SlotPattern,
+    Space,
+    TimeOfDay,
+    Unit,
+    in_language,
+)
+from .lotteries import DRAW_ALGORITHM, EntryStatus, LotteryEntry, LotteryRound, RoundStatus
+from .registrations import GroupMember, Registration, RegistrationCounter, RegistrationKind, RegistrationStatus
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "CELL_MINUTES",
+    "DRAW_ALGORITHM",
+    "HOLDING_STATUSES",
+    "Booking",
+    "BookingCounter",
+    "BookingSource",
+    "BookingStatus",
+    "CancelReason",
+    "Closure",
+    "ClosureKind",
+    "DayKind",
+    "EntryStatus",
+    "Facility",
+    "FacilityKind",
+    "FacilityPhoto",
+    "FeeExtra",
+    "FeeRule",
+    "GroupMember",
+    "LotteryEntry",
+    "LotteryRound",
+    "Occupancy",
+    "Registration",
+    "RegistrationCounter",
+    "RegistrationKind",
+    "RegistrationStatus",
+    "Residency",
+    "RoundStatus",
+    "Slot",
+    "SlotPattern",
+    "Space",
+    "TimeOfDay",
+    "Unit",
+    "in_language",
+]
