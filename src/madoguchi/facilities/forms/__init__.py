@@ -1,0 +1,1 @@
+"""Forms of facilities, one module per part."""

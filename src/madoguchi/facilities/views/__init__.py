@@ -1,0 +1,1 @@
+"""The residents' pages of facilities, one module per part (catalog, availability, registrations, bookings, lotteries)."""
