@@ -25,3 +25,6 @@ class FacilitiesMenu(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_viewsets() -> list[Any]:
     return [FacilitiesMenu()]
+
+
+from .staff import checkin as _staff_checkin  # noqa: E402,F401  (staff-bookings: counter, check-in, closures)
