@@ -2,4 +2,10 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from .views import availability
+
+urlpatterns: list[URLPattern] = [
+    path("", availability.search_all, name="facilities-search-all"),
+]
