@@ -28,3 +28,4 @@ def register_viewsets() -> list[Any]:
 
 
 from .staff import checkin as _staff_checkin  # noqa: E402,F401  (staff-bookings: counter, check-in, closures)
+from .staff import registrations as _staff_registrations  # noqa: E402,F401  (registrations: 利用者登録)
