@@ -103,7 +103,7 @@ def fiscal_year_of(day: dt.date) -> int:
 def _locked(booking: Booking) -> Booking:
     with municipality_scope(booking.municipality_id):
         return (
-            Booking.objects.select_for_update()
+            Booking.objects.select_for_update(of=("self",))
             .select_related("facility", "unit", "slot", "registration")
             .get(pk=booking.pk)
         )

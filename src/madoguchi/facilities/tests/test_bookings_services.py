@@ -107,9 +107,9 @@ def test_book_refuses_what_is_not_allowed(kasama: Municipality) -> None:
     registration = make_registration(kasama)
     other = make_registration(kasama)
     _book(gym, registration)
-    with pytest.raises(SlotTakenError) as caught:
+    with pytest.raises(SlotTakenError) as taken:
         _book(gym, other, unit=gym.half_a)
-    assert "先に予約" in caught.value.message
+    assert "先に予約" in taken.value.message
     with pytest.raises(BookingError) as caught:
         bookings.book(
             registration=registration, unit=gym.whole, day=next_weekday(), slot=gym.night, actor=UserFactory()
