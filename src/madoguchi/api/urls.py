@@ -17,6 +17,8 @@ from rest_framework.routers import SimpleRouter
 
 from madoguchi.audit.api import AuditEntryViewSet
 from madoguchi.core.api import DepartmentViewSet, MunicipalityViewSet
+from madoguchi.facilities.api import BookingViewSet as FacilityBookingViewSet
+from madoguchi.facilities.api import FacilityViewSet
 from madoguchi.payments.api import InvoiceViewSet
 from madoguchi.procedures.api import ProcedureViewSet
 
@@ -24,12 +26,14 @@ from .views import MeView, SchemaView
 
 public = SimpleRouter(trailing_slash=True)
 public.register("municipalities", MunicipalityViewSet, basename="municipality")
+public.register("facilities", FacilityViewSet, basename="facility")
 
 tenant = SimpleRouter(trailing_slash=True)
 tenant.register("departments", DepartmentViewSet, basename="department")
 tenant.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
 tenant.register("invoices", InvoiceViewSet, basename="invoice")
 tenant.register("procedures", ProcedureViewSet, basename="procedure")
+tenant.register("facility-bookings", FacilityBookingViewSet, basename="facility-booking")
 
 public_views: list[URLPattern | URLResolver] = [
     path("schema/", SchemaView.as_view(), name="api-schema"),
