@@ -64,7 +64,7 @@ def _mails(key: str) -> list[OutboundMessage]:
 
 
 def test_an_individual_applies_and_is_approved_with_a_card_number(kasama: Municipality) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     clerk = make_staff(kasama, "counter_clerk")
     registration = service.submit(
         municipality=kasama, user=user, kind=RegistrationKind.INDIVIDUAL, data=_individual(), members=[]
@@ -101,7 +101,7 @@ def test_card_numbers_are_per_municipality_and_never_repeat(kasama: Municipality
     for n in range(3):
         r = service.submit(
             municipality=kasama,
-            user=UserFactory(),
+            user=UserFactory.create(),
             kind=RegistrationKind.GROUP,
             data=_group(name=f"団体{n}", member_count=5, resident_member_count=3),
             members=[],
@@ -109,7 +109,7 @@ def test_card_numbers_are_per_municipality_and_never_repeat(kasama: Municipality
         numbers.append(service.approve(r, actor=clerk).card_number)
     assert numbers == ["G000001", "G000002", "G000003"]
     theirs = service.submit(
-        municipality=mito, user=UserFactory(), kind=RegistrationKind.INDIVIDUAL, data=_individual(), members=[]
+        municipality=mito, user=UserFactory.create(), kind=RegistrationKind.INDIVIDUAL, data=_individual(), members=[]
     )
     assert service.approve(theirs, actor=make_staff(mito, "counter_clerk")).card_number == "P000001"
 
@@ -123,7 +123,7 @@ def test_a_group_counts_its_members_from_the_rows(kasama: Municipality) -> None:
     ]
     registration = service.submit(
         municipality=kasama,
-        user=UserFactory(),
+        user=UserFactory.create(),
         kind=RegistrationKind.GROUP,
         data=_group(member_count=50, resident_member_count=40),
         members=members,
@@ -139,7 +139,7 @@ def test_a_group_counts_its_members_from_the_rows(kasama: Municipality) -> None:
 
 
 def test_a_group_needs_a_representative_and_sensible_counts(kasama: Municipality) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     with pytest.raises(service.RegistrationError):
         service.submit(
             municipality=kasama,
@@ -169,7 +169,7 @@ def test_a_group_needs_a_representative_and_sensible_counts(kasama: Municipality
 
 
 def test_sending_twice_makes_one_registration(kasama: Municipality) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     first = service.submit(
         municipality=kasama, user=user, kind=RegistrationKind.INDIVIDUAL, data=_individual(), members=[]
     )
@@ -182,7 +182,7 @@ def test_sending_twice_makes_one_registration(kasama: Municipality) -> None:
 
 def test_reject_suspend_and_reinstate(kasama: Municipality) -> None:
     clerk = make_staff(kasama, "counter_clerk")
-    pending = RegistrationFactory(municipality=kasama, status=S.PENDING, card_number="")
+    pending = RegistrationFactory.create(municipality=kasama, status=S.PENDING, card_number="")
     with pytest.raises(service.RegistrationError):
         service.reject(pending, actor=clerk, reason=" ")
     rejected = service.reject(pending, actor=clerk, reason="住所を確認できませんでした。")
@@ -192,7 +192,7 @@ def test_reject_suspend_and_reinstate(kasama: Municipality) -> None:
     with pytest.raises(service.RegistrationError):
         service.approve(rejected, actor=clerk)
 
-    approved = RegistrationFactory(municipality=kasama, valid_until=timezone.localdate() + dt.timedelta(days=30))
+    approved = RegistrationFactory.create(municipality=kasama, valid_until=timezone.localdate() + dt.timedelta(days=30))
     suspended = service.suspend(approved, actor=clerk, reason="無断不使用が続いたため")
     assert suspended.status == S.SUSPENDED
     assert service.usable_registrations(approved.user, kasama) == []
@@ -205,7 +205,7 @@ def test_reject_suspend_and_reinstate(kasama: Municipality) -> None:
 
 
 def test_expired_registrations_are_not_usable(kasama: Municipality) -> None:
-    old = RegistrationFactory(municipality=kasama, valid_until=timezone.localdate() - dt.timedelta(days=1))
+    old = RegistrationFactory.create(municipality=kasama, valid_until=timezone.localdate() - dt.timedelta(days=1))
     assert service.usable_registrations(old.user, kasama) == []
     assert service.shown_status(old) == S.EXPIRED
     assert service.expire_due(kasama) == 1
@@ -215,8 +215,8 @@ def test_expired_registrations_are_not_usable(kasama: Municipality) -> None:
 
 
 def test_registration_of_is_only_the_users_own(kasama: Municipality, mito: Municipality) -> None:
-    mine = RegistrationFactory(municipality=kasama)
-    other = RegistrationFactory(municipality=kasama)
+    mine = RegistrationFactory.create(municipality=kasama)
+    other = RegistrationFactory.create(municipality=kasama)
     assert service.registration_of(mine.user, kasama, mine.pk) == mine
     assert service.registration_of(mine.user, kasama, other.pk) is None
     assert service.registration_of(mine.user, mito, mine.pk) is None
@@ -225,7 +225,7 @@ def test_registration_of_is_only_the_users_own(kasama: Municipality, mito: Munic
 
 def test_the_booking_limit(kasama: Municipality) -> None:
     gym = make_gym(kasama)
-    registration = RegistrationFactory(municipality=kasama, max_active_bookings=2)
+    registration = RegistrationFactory.create(municipality=kasama, max_active_bookings=2)
     day = next_weekday()
     service.check_booking_limit(registration)
     booking = occupancy.place_booking(
@@ -249,7 +249,7 @@ def test_the_entry_limit(kasama: Municipality) -> None:
     from madoguchi.facilities.models import EntryStatus, LotteryEntry, LotteryRound
 
     gym = make_gym(kasama)
-    registration = RegistrationFactory(municipality=kasama, max_lottery_entries_per_month=1)
+    registration = RegistrationFactory.create(municipality=kasama, max_lottery_entries_per_month=1)
     month = (timezone.localdate().replace(day=1) + dt.timedelta(days=62)).replace(day=1)
     now = timezone.now()
     with municipality_scope(kasama):
@@ -284,7 +284,7 @@ def test_the_entry_limit(kasama: Municipality) -> None:
 
 
 def test_contact_and_limit_changes_are_audited(kasama: Municipality) -> None:
-    registration = RegistrationFactory(municipality=kasama)
+    registration = RegistrationFactory.create(municipality=kasama)
     clerk = make_staff(kasama, "officer")
     assert service.update_contact(registration, actor=registration.user, data={"phone": "0296-77-1101"}) == []
     assert service.update_contact(registration, actor=registration.user, data={"phone": "090-1234-5678"}) == ["phone"]

@@ -46,10 +46,10 @@ def test_only_reviewers_see_the_list(kasama: Municipality, client: Client) -> No
 
 
 def test_the_list_search_filters_and_export(kasama: Municipality, client: Client) -> None:
-    RegistrationFactory(
+    RegistrationFactory.create(
         municipality=kasama, name="笠間卓球会", name_kana="カサマタッキュウカイ", card_number="G0000011"
     )
-    RegistrationFactory(
+    RegistrationFactory.create(
         municipality=kasama,
         name="個人の山田",
         kind=RegistrationKind.INDIVIDUAL,
@@ -57,7 +57,7 @@ def test_the_list_search_filters_and_export(kasama: Municipality, client: Client
         card_number="",
         email="yamada@example.jp",
     )
-    RegistrationFactory(municipality=kasama, name="不承認の会", status=S.REJECTED, card_number="")
+    RegistrationFactory.create(municipality=kasama, name="不承認の会", status=S.REJECTED, card_number="")
     sign_in(client, make_staff(kasama, Role.COUNTER_CLERK))
 
     text = client.get(LIST).content.decode()
@@ -86,7 +86,7 @@ def test_the_list_search_filters_and_export(kasama: Municipality, client: Client
 
 
 def test_a_reason_first_then_approve(kasama: Municipality, client: Client) -> None:
-    registration = RegistrationFactory(municipality=kasama, status=S.PENDING, card_number="")
+    registration = RegistrationFactory.create(municipality=kasama, status=S.PENDING, card_number="")
     clerk = make_staff(kasama, Role.COUNTER_CLERK)
     sign_in(client, clerk)
     url = f"{LIST}{registration.pk}/"
@@ -118,7 +118,7 @@ def test_a_reason_first_then_approve(kasama: Municipality, client: Client) -> No
 
 
 def test_reject_needs_a_reason_and_limits_change(kasama: Municipality, client: Client) -> None:
-    registration = RegistrationFactory(municipality=kasama, status=S.PENDING, card_number="")
+    registration = RegistrationFactory.create(municipality=kasama, status=S.PENDING, card_number="")
     sign_in(client, make_staff(kasama, Role.COUNTER_CLERK))
     _reason(client, registration)
     url = f"{LIST}{registration.pk}/"
@@ -136,7 +136,7 @@ def test_reject_needs_a_reason_and_limits_change(kasama: Municipality, client: C
 
 
 def test_suspend_and_reinstate(kasama: Municipality, client: Client) -> None:
-    registration = RegistrationFactory(municipality=kasama)
+    registration = RegistrationFactory.create(municipality=kasama)
     sign_in(client, make_staff(kasama, Role.OFFICER))
     _reason(client, registration)
     url = f"{LIST}{registration.pk}/"

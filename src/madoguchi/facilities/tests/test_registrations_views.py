@@ -68,7 +68,7 @@ def test_sign_in_is_required(kasama: Municipality, client: Client) -> None:
 
 
 def test_an_individual_registers(kasama: Municipality, client: Client) -> None:
-    user = UserFactory(family_name="山田", given_name="花子")
+    user = UserFactory.create(family_name="山田", given_name="花子")
     sign_in(client, user)
     page = client.get(f"{BASE}/register/")
     assert page.status_code == 200
@@ -98,7 +98,7 @@ def test_an_individual_registers(kasama: Municipality, client: Client) -> None:
 
 
 def test_errors_keep_what_was_typed(kasama: Municipality, client: Client) -> None:
-    sign_in(client, UserFactory())
+    sign_in(client, UserFactory.create())
     response = client.post(
         f"{BASE}/register/individual/", {**INDIVIDUAL, "name_kana": "Yamada", "phone": "12", "agree": ""}
     )
@@ -112,7 +112,7 @@ def test_errors_keep_what_was_typed(kasama: Municipality, client: Client) -> Non
 
 
 def test_a_group_registers_with_member_rows(kasama: Municipality, client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     sign_in(client, user)
     form = client.get(f"{BASE}/register/group/")
     assert form.content.decode().count('name="members-') >= 15  # five rows of three fields
@@ -135,7 +135,7 @@ def test_a_group_registers_with_member_rows(kasama: Municipality, client: Client
 
 
 def test_a_group_without_rows_needs_counts(kasama: Municipality, client: Client) -> None:
-    sign_in(client, UserFactory())
+    sign_in(client, UserFactory.create())
     response = client.post(f"{BASE}/register/group/", _group_post([]))
     assert response.status_code == 400
     assert "人以上の団体が対象です" in response.content.decode()
@@ -144,8 +144,8 @@ def test_a_group_without_rows_needs_counts(kasama: Municipality, client: Client)
 
 
 def test_the_registration_page_is_the_users_own(kasama: Municipality, client: Client) -> None:
-    mine = RegistrationFactory(municipality=kasama, card_number="G0012345")
-    other = RegistrationFactory(municipality=kasama)
+    mine = RegistrationFactory.create(municipality=kasama, card_number="G0012345")
+    other = RegistrationFactory.create(municipality=kasama)
     sign_in(client, mine.user)
     page = client.get(f"{BASE}/my/registrations/{mine.pk}/")
     assert page.status_code == 200
@@ -154,7 +154,7 @@ def test_the_registration_page_is_the_users_own(kasama: Municipality, client: Cl
 
 
 def test_the_resident_changes_contact_details(kasama: Municipality, client: Client) -> None:
-    mine = RegistrationFactory(municipality=kasama)
+    mine = RegistrationFactory.create(municipality=kasama)
     sign_in(client, mine.user)
     url = f"{BASE}/my/registrations/{mine.pk}/"
     bad = client.post(url, {"postal_code": "309-1611", "address": "笠間", "phone": "1", "email": "x@example.jp"})
@@ -175,9 +175,9 @@ def test_the_resident_changes_contact_details(kasama: Municipality, client: Clie
 
 
 def test_the_my_page(kasama: Municipality, client: Client) -> None:
-    user = UserFactory()
-    RegistrationFactory(municipality=kasama, user=user, name="笠間卓球会", card_number="G0099999")
-    RegistrationFactory(municipality=kasama, user=user, name="審査待ちの会", status=RegistrationStatus.PENDING)
+    user = UserFactory.create()
+    RegistrationFactory.create(municipality=kasama, user=user, name="笠間卓球会", card_number="G0099999")
+    RegistrationFactory.create(municipality=kasama, user=user, name="審査待ちの会", status=RegistrationStatus.PENDING)
     sign_in(client, user)
     page = client.get(f"{BASE}/my/")
     assert page.status_code == 200
@@ -189,8 +189,8 @@ def test_the_my_page(kasama: Municipality, client: Client) -> None:
 
 
 def test_english_pages(kasama: Municipality, client: Client) -> None:
-    user = UserFactory()
-    registration = RegistrationFactory(municipality=kasama, user=user)
+    user = UserFactory.create()
+    registration = RegistrationFactory.create(municipality=kasama, user=user)
     sign_in(client, user)
     for path in (
         "/register/",

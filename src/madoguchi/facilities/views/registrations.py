@@ -49,7 +49,8 @@ def _initial_from_account(user: Any) -> dict[str, Any]:
     """What the account already knows, so the resident types it only once."""
     name = user.get_full_name() if hasattr(user, "get_full_name") else ""
     kana = f"{getattr(user, 'family_name_kana', '')} {getattr(user, 'given_name_kana', '')}".strip()
-    return {"name": name if name != user.email else "", "name_kana": kana, "email": user.email}
+    email = getattr(user, "email", "")
+    return {"name": name if name != email else "", "name_kana": kana, "email": email}
 
 
 def _status_text(registration: Registration, today: dt.date) -> tuple[str, str]:
@@ -108,7 +109,8 @@ def _apply(request: HttpRequest, kind: str) -> HttpResponse:
                 )
                 return redirect(_detail(registration))
         return _render_apply(request, kind, form, members, status=400)
-    form = form_class(initial=_initial_from_account(request.user) if not is_group else {"email": request.user.email})
+    account = _initial_from_account(request.user)
+    form = form_class(initial=account if not is_group else {"email": account["email"]})
     return _render_apply(request, kind, form, forms.member_formset() if is_group else None)
 
 
