@@ -202,3 +202,48 @@ def test_english_pages(kasama: Municipality, client: Client) -> None:
         response = client.get(f"/en{BASE}{path}")
         assert response.status_code == 200, path
         assert '<html lang="en"' in response.content.decode(), path
+
+
+def test_the_my_page_shows_bookings_and_entries(kasama: Municipality, client: Client) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from madoguchi.facilities.models import BookingSource, LotteryEntry, LotteryRound
+    from madoguchi.facilities.services import occupancy
+
+    from .factories import make_gym, next_weekday
+
+    gym = make_gym(kasama)
+    registration = RegistrationFactory.create(municipality=kasama)
+    booking = occupancy.place_booking(
+        unit=gym.whole, slot=gym.night, date=next_weekday(), source=BookingSource.FIRST_COME, registration=registration
+    )
+    now = timezone.now()
+    month = (timezone.localdate().replace(day=1) + dt.timedelta(days=62)).replace(day=1)
+    with municipality_scope(kasama):
+        round_ = LotteryRound.objects.create(
+            municipality=kasama,
+            facility=gym.facility,
+            month=month,
+            entry_opens_at=now,
+            entry_closes_at=now + dt.timedelta(days=5),
+            draw_at=now + dt.timedelta(days=6),
+            confirm_until=now + dt.timedelta(days=10),
+            seed="00" * 32,
+            seed_commitment="11" * 32,
+        )
+        LotteryEntry.objects.create(
+            municipality=kasama,
+            round=round_,
+            number="L2027-000042",
+            registration=registration,
+            unit=gym.half_a,
+            slot=gym.morning,
+            date=month.replace(day=12),
+        )
+    sign_in(client, registration.user)
+    text = client.get(f"{BASE}/my/").content.decode()
+    assert booking.number in text
+    assert "L2027-000042" in text
+    assert "準備中" not in text

@@ -243,7 +243,7 @@ def my(request: HttpRequest, municipality_slug: str) -> HttpResponse:
             "upcoming": [(b, _url("booking", municipality, number=b.number)) for b in upcoming],
             "past": [(b, _url("booking", municipality, number=b.number)) for b in past],
             "entries_available": entries is not None,
-            "entries": entries or [],
+            "entries": (entries or [])[:10],
             "links": {
                 "index": _url("index", municipality),
                 "search": _url("search", municipality),
