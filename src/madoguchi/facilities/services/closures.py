@@ -158,7 +158,7 @@ def booker_address(booking: Booking) -> Any:
     if registration is None:
         return None
     user = registration.user
-    if user is not None and getattr(user, "email", ""):
+    if user is not None and user.email:
         return user
     return registration.email or None
 

@@ -297,7 +297,9 @@ def block_book(
         state = grid.slot(unit, day, slot)
         if not state.bookable:
             reason = state.reason or (
-                _("予約済み") if state.state == availability.SlotState.BOOKED else str(state.state.label)
+                _("予約済み")
+                if state.state == availability.SlotState.BOOKED
+                else str(availability.SlotState(state.state).label)
             )
             result.skipped.append((day, str(reason)))
             continue

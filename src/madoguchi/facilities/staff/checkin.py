@@ -15,21 +15,23 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from madoguchi.accounts.permissions import has_permission, request_municipality
 from madoguchi.audit import services as audit
-from madoguchi.core.staff_views import check, console_municipality
+from madoguchi.core.staff_views import PermissionMenuItem, check, console_municipality
 
 from .. import permissions
 from ..models import Booking
 from ..services.occupancy import BookingError
+from . import FACILITIES_MENU_HOOK
 
 #: What the check-in page shows of the booker (for the audit entry).
 CHECKIN_FIELDS = ["number", "holder", "date", "unit", "slot", "attendees", "status", "paid"]
@@ -155,3 +157,15 @@ def _detail_url(booking: Booking | None) -> str:
         return reverse("facilities-bookings:detail", args=[booking.number])
     except NoReverseMatch:
         return ""
+
+
+@hooks.register(FACILITIES_MENU_HOOK)
+def register_checkin_menu_item() -> MenuItem:
+    return PermissionMenuItem(
+        gettext_lazy("利用確認"),
+        reverse_lazy("facilities_checkin_lookup"),
+        name="facilities-checkin",
+        icon_name="tick",
+        order=130,
+        permission=permissions.VIEW_BOOKINGS,
+    )

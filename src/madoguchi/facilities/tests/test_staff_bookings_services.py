@@ -5,6 +5,7 @@ the block), check-in and no-shows (when they are allowed, idempotent, audited)."
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -69,7 +70,13 @@ def test_priority_booking_is_free_and_a_double_submit_books_once(kasama: Municip
     staff = make_staff(kasama, "counter_clerk")
     day = next_weekday()
     with municipality_scope(kasama):
-        kwargs = {"unit": gym.whole, "day": day, "slot": gym.afternoon, "actor": staff, "holder_name": "市民大会"}
+        kwargs: dict[str, Any] = {
+            "unit": gym.whole,
+            "day": day,
+            "slot": gym.afternoon,
+            "actor": staff,
+            "holder_name": "市民大会",
+        }
         first = counter.book_for(source=BookingSource.PRIORITY, request_key="k1", **kwargs)
         again = counter.book_for(source=BookingSource.PRIORITY, request_key="k1", **kwargs)
         assert first.pk == again.pk
@@ -134,7 +141,7 @@ def test_block_booking_checks_its_input(kasama: Municipality) -> None:
     gym = make_gym(kasama)
     staff = make_staff(kasama, "counter_clerk")
     day = next_weekday()
-    common = {"unit": gym.whole, "slot": gym.night, "actor": staff, "holder_name": "教室"}
+    common: dict[str, Any] = {"unit": gym.whole, "slot": gym.night, "actor": staff, "holder_name": "教室"}
     with municipality_scope(kasama):
         with pytest.raises(BookingError):
             counter.block_book(weekdays=[], start=day, end=day, **common)
