@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin import messages
@@ -61,13 +61,13 @@ LISTED_FIELDS = ["number", "holder", "card_number", "facility", "unit", "date", 
 #: What a booking's page shows.
 DETAIL_FIELDS = [*LISTED_FIELDS, "purpose", "attendees", "paid", "note", "email", "phone"]
 WEEKDAYS = [
-    (0, gettext_lazy("月")),
-    (1, gettext_lazy("火")),
-    (2, gettext_lazy("水")),
-    (3, gettext_lazy("木")),
-    (4, gettext_lazy("金")),
-    (5, gettext_lazy("土")),
-    (6, gettext_lazy("日")),
+    (0, pgettext_lazy("曜日", "月")),
+    (1, pgettext_lazy("曜日", "火")),
+    (2, pgettext_lazy("曜日", "水")),
+    (3, pgettext_lazy("曜日", "木")),
+    (4, pgettext_lazy("曜日", "金")),
+    (5, pgettext_lazy("曜日", "土")),
+    (6, pgettext_lazy("曜日", "日")),
 ]
 
 
