@@ -8,7 +8,9 @@ search only decides which slots to ask it about:
 - the date range is first cut to the facility's first-come booking window (a slot outside
   it is never free for a resident, `availability._window_reason`), so a search over a year
   reads and looks at the ~90 days that can be booked, not 365;
-- a day the facility is regularly closed is skipped once for all its slots;
+- a day the facility is regularly closed is skipped once for all its slots, and a slot
+  with a taken cell (in the calendar's own occupancy map) is skipped without asking the
+  calendar for its full state;
 - units and slots that the filters (capacity, time of day) rule out are never looked at.
 
 The units, their spaces and slots of every facility are loaded in three queries for all
@@ -105,12 +107,20 @@ def _search_facility(
         return []
     grid = Calendar(facility, units, first, last, now=now)
     results = {unit.pk: SearchResult(municipality, facility, unit) for unit in units}
+    spaces = {unit.pk: [space.pk for space in unit.spaces.all()] for unit in units}
+    needed = {slot.pk: set(calendar.cells(slot.starts_at, slot.ends_at)) for unit in units for slot in slots[unit.pk]}
+    no_cells: set[int] = set()
     for day in grid.dates():
         if calendar.regular_closed_reason(facility, day):
             continue
         for unit in units:
             result = results[unit.pk]
             for slot in slots[unit.pk]:
+                # A slot some of whose cells are taken is never free (booked, or closed):
+                # looked up in the calendar's own occupancy, before asking it the full state.
+                cells = needed[slot.pk]
+                if any(grid.taken.get((space_id, day), no_cells) & cells for space_id in spaces[unit.pk]):
+                    continue
                 state = grid.slot(unit, day, slot)
                 if state.state != SlotState.FREE:
                     continue
