@@ -635,4 +635,7 @@ def viewsets() -> list[Any]:
 
 @hooks.register("register_admin_viewset")
 def register_setup_viewsets() -> list[Any]:
-    return viewsets()
+    # The statistics screen comes in with these: wagtail_hooks imports this module only.
+    from . import statistics
+
+    return [*viewsets(), *statistics.viewsets()]
