@@ -354,6 +354,9 @@ class DemoLoader:
             from madoguchi.procedures import demo as procedures_demo
 
             procedures_demo.load(self)
+            from madoguchi.facilities import demo as facilities_demo
+
+            facilities_demo.load(self)
         return self.report
 
 
