@@ -526,19 +526,9 @@ def _pays_resident_rate(kind: str, is_resident: bool, members: int, resident_mem
 def _update_entries(values: list[tuple[int, str, int, str, str, int | None]]) -> None:
     """Write key, rank, status, reason and booking of many entries: one WITH (VALUES …)
     UPDATE … FROM per thousand (PostgreSQL and SQLite ≥ 3.33 alike), far quicker than
-    Django's bulk_update (a CASE per field) for 100,000 rows; on SQLite one prepared
-    UPDATE per row."""
+    Django's bulk_update (a CASE per field) for 100,000 rows."""
     table = LotteryEntry._meta.db_table
     qn = connection.ops.quote_name
-    if connection.vendor == "sqlite":
-        # SQLite runs one prepared statement per row quicker than a join with VALUES.
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {qn(table)} SET {qn('draw_key')} = %s, {qn('draw_rank')} = %s, {qn('status')} = %s, "  # noqa: S608
-                f"{qn('outcome_note')} = %s, {qn('booking_id')} = %s WHERE {qn('id')} = %s",
-                [(key, rank, status, note, booking, pk) for pk, key, rank, status, note, booking in values],
-            )
-        return
     for start in range(0, len(values), 1000):
         chunk = values[start : start + 1000]
         placeholders = ", ".join(
@@ -555,6 +545,29 @@ def _update_entries(values: list[tuple[int, str, int, str, str, int | None]]) ->
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+def _insert_occupancy(bookings: Sequence[Booking], space_ids: dict[int, list[int]]) -> int:
+    """The winners' occupancy rows, as `occupancy.occupancy_rows` makes them, written with
+    one prepared INSERT (a hundred thousand model instances would cost more than the
+    draw itself). The grid's unique index checks every row as usual."""
+    table = Occupancy._meta.db_table
+    qn = connection.ops.quote_name
+    adapt = connection.ops.adapt_datefield_value
+    rows = [
+        (booking.municipality_id, booking.pk, space_id, adapt(booking.date), cell)
+        for booking in bookings
+        for space_id in space_ids.get(booking.unit_id, ())
+        for cell in calendar.cells(booking.starts_at, booking.ends_at)
+    ]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {qn(table)} ({qn('municipality_id')}, {qn('booking_id')}, {qn('space_id')}, "  # noqa: S608
+                f"{qn('date')}, {qn('cell')}) VALUES (%s, %s, %s, %s, %s)",
+                rows,
+            )
+    return len(rows)
 
 
 @transaction.atomic
@@ -626,12 +639,8 @@ def draw(
             by_num = dict(Booking.objects.filter(number__in=numbers).values_list("number", "pk"))
             for booking in bookings:
                 booking.pk = by_num[booking.number]
-        space_ids = occupancy_space_ids(units.values())
-        rows_to_insert = [
-            row for booking in bookings for row in occupancy.occupancy_rows(booking, space_ids[booking.unit_id])
-        ]
         # The unique index refuses any double booking: the whole draw is rolled back then.
-        Occupancy.objects.bulk_create(rows_to_insert, batch_size=2000)
+        _insert_occupancy(bookings, occupancy_space_ids(units.values()))
         booking_of = {row[0]: booking.pk for row, booking in zip(winners, bookings, strict=True)}
         texts = {text: code for code, text in reason_codes().items()}
         _update_entries(
