@@ -14,7 +14,7 @@ PORT ?= 8000
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 PYTEST_ARGS ?=
 
-.PHONY: help setup install assets messages demo serve worker test test-sqlite test-postgres e2e lint typecheck bench bench-reconciliation bench-procedures clean
+.PHONY: help setup install assets messages demo serve worker test test-sqlite test-postgres e2e lint typecheck bench bench-reconciliation bench-procedures bench-facilities clean
 
 help:
 	@echo "make demo   set up and run the demo on http://$(HOST):$(PORT)/ (SQLite, no other service)"
@@ -95,6 +95,11 @@ bench-reconciliation: migrate
 # 50 residents applying at once on PostgreSQL, against the bare view (BENCH_ARGS="--rounds 1" for a quick run).
 bench-procedures: migrate
 	$(PY) bench/procedures.py $(BENCH_ARGS)
+
+# Facilities: a lottery of 100,000 entries for 10,000 slots, and availability search over a year for 50
+# facilities, each against a baseline (BENCH_ARGS="--entries 20000 --slots 2000 --facilities 10 --days 90" for a quick run).
+bench-facilities: migrate
+	$(PY) bench/facilities.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var src/madoguchi/static/vendor
