@@ -5,6 +5,7 @@ transactions and the busy timeout serialise writers) and on PostgreSQL (row lock
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -52,7 +53,7 @@ def test_simultaneous_approvals_give_distinct_numbers(kasama: Municipality) -> N
         RegistrationFactory.create(municipality=kasama, status=RegistrationStatus.PENDING, card_number="")
         for _ in range(10)
     ]
-    errors = _together([lambda r=r: service.approve(r, actor=clerk) for r in pending])
+    errors = _together([functools.partial(service.approve, r, actor=clerk) for r in pending])
     assert errors == []
     with municipality_scope(kasama):
         numbers = sorted(Registration.objects.values_list("card_number", flat=True))
@@ -63,7 +64,7 @@ def test_simultaneous_approvals_give_distinct_numbers(kasama: Municipality) -> N
 def test_one_registration_approved_twice_at_once(kasama: Municipality) -> None:
     clerks = [make_staff(kasama, "counter_clerk") for _ in range(4)]
     registration = RegistrationFactory.create(municipality=kasama, status=RegistrationStatus.PENDING, card_number="")
-    errors = _together([lambda c=c: service.approve(registration, actor=c) for c in clerks])
+    errors = _together([functools.partial(service.approve, registration, actor=c) for c in clerks])
     assert errors == []
     with municipality_scope(kasama):
         registration.refresh_from_db()
