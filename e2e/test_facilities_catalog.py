@@ -50,6 +50,9 @@ def test_a_resident_searches_and_reads_the_calendar(page: Page, base_url: str, k
     expect(morning.get_by_role("cell").first).to_have_text("× 予約済み")
     afternoon = grid.get_by_role("row", name="全面 午後")
     expect(afternoon.get_by_role("cell").first).to_contain_text("○ 空き")
+    expect(afternoon.get_by_role("cell").first.get_by_role("link")).to_have_attribute(
+        "href", f"/kasama/facilities/book/{gym.whole.pk}/{day.isoformat()}/{gym.afternoon.pk}/"
+    )
     expect(page.get_by_role("heading", name="記号の説明")).to_be_visible()
 
     page.get_by_role("link", name="次の週").click()
@@ -67,7 +70,7 @@ def test_a_resident_searches_and_reads_the_calendar(page: Page, base_url: str, k
 
 def test_calendar_and_facility_in_english_on_a_phone(phone_page: Page, base_url: str, kasama: Municipality) -> None:
     page = phone_page
-    gym = make_gym(kasama, name_en="Kasama Civic Gymnasium")
+    gym = make_gym(kasama, name_en="Kasama Civic Gymnasium", closed_weekdays="0")
     page.goto(f"{base_url}/en/kasama/facilities/{gym.facility.slug}/calendar/?days=14")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kasama Civic Gymnasium")
@@ -77,6 +80,9 @@ def test_calendar_and_facility_in_english_on_a_phone(phone_page: Page, base_url:
     region = page.locator(".availability-grid-wrap")
     expect(region).to_have_attribute("tabindex", "0")
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")
+    page.goto(f"{base_url}/en/kasama/facilities/{gym.facility.slug}/calendar/month/?unit=half-a")
+    expect(page.locator("caption")).to_contain_text("Half A")
+    _fits(page)
     page.goto(f"{base_url}/en/kasama/facilities/{gym.facility.slug}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kasama Civic Gymnasium")
     _fits(page)

@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern] = [
     path("search/", availability.search, name="search"),
     path("<slug:facility_slug>/", catalog.detail, name="detail"),
     path("<slug:facility_slug>/calendar/", availability.facility_calendar, name="calendar"),
+    path("<slug:facility_slug>/calendar/month/", availability.facility_month, name="calendar_month"),
 ]

@@ -272,3 +272,27 @@ def test_nothing_of_another_municipality_is_reachable(two_municipalities: Tenant
     )
     iso.assert_unreachable(f"/{home.slug}/facilities/mito-gym/", obj=theirs.facility, as_user=home.resident)
     iso.assert_unreachable(f"/{home.slug}/facilities/mito-gym/calendar/", obj=theirs.facility, as_user=home.resident)
+
+
+def test_month_view_summarises_days(client: Client, kasama: Municipality) -> None:
+    gym = make_gym(kasama, closed_weekdays="0")
+    day = next_weekday()
+    occupancy.place_booking(unit=gym.half_a, slot=gym.morning, date=day, source=BookingSource.FIRST_COME)
+    url = f"/kasama/facilities/{gym.facility.slug}/calendar/month/"
+    response = client.get(f"{url}?month={day:%Y-%m}&unit=whole")
+    assert response.status_code == 200
+    days = {d.date: d for week in response.context["weeks"] for d in week if d}
+    assert len(days) >= 28
+    assert all(len(week) == 7 for week in response.context["weeks"])
+    assert days[day].state == "partly"
+    assert days[day].url == f"/kasama/facilities/{gym.facility.slug}/calendar/?start={day.isoformat()}&unit=whole"
+    assert days[day + dt.timedelta(days=5)].state == "closed"  # the Monday after
+    html = response.content.decode()
+    assert "<caption" in html
+    assert "△" in html
+    assert "一部空き" in html
+    response = client.get(f"{url}?month=1999-01")
+    assert response.status_code == 200
+    assert response.context["month"] == timezone.localdate().replace(day=1)
+    assert 'role="alert"' in response.content.decode()
+    assert client.get(f"{url}?month=garbage").status_code == 200

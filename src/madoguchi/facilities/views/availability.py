@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from madoguchi.core.models import Municipality
@@ -30,7 +31,7 @@ from ..models import Slot, Unit
 from ..services import calendar
 from ..services.availability import SYMBOLS, Calendar, SlotAvailability, SlotState, units_of
 from ..services.search import SearchResult, search_availability
-from .catalog import area_choices, published_facility
+from .catalog import WEEKDAY_NAMES, area_choices, published_facility
 
 #: Days in a week view; wide screens may ask for two weeks (?days=14).
 WEEK_DAYS = 7
@@ -38,6 +39,8 @@ ALLOWED_DAYS = (7, 14)
 #: How far back and ahead the calendar can be moved (days from today).
 CALENDAR_PAST_DAYS = 7
 CALENDAR_FUTURE_DAYS = 400
+
+SHORT_WEEKDAYS = tuple(pgettext_lazy("曜日の略", name) for name in ("月", "火", "水", "木", "金", "土", "日"))
 
 CellLink = Callable[[SlotAvailability], str | None]
 
@@ -218,6 +221,103 @@ def facility_calendar(request: HttpRequest, municipality_slug: str, facility_slu
                 (_("施設予約"), "facilities:index"),
                 (facility.name, reverse("facilities:detail", args=[municipality.slug, facility.slug])),
                 (_("空き状況"), None),
+            ],
+        },
+    )
+
+
+@dataclass
+class MonthDay:
+    """A day of the month view: the unit's whole day in one state (○ △ × 休 …)."""
+
+    date: dt.date
+    state: str
+    url: str | None
+    is_today: bool
+    holiday_name: str | None
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[SlotState(self.state)]
+
+    @property
+    def label(self) -> str:
+        return str(SlotState(self.state).label)
+
+
+def _month(value: str) -> dt.date | None:
+    try:
+        year, month = (int(part) for part in value.split("-", 1))
+        return dt.date(year, month, 1)
+    except ValueError:
+        return None
+
+
+def _add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@require_safe
+def facility_month(request: HttpRequest, municipality_slug: str, facility_slug: str) -> HttpResponse:
+    """月の空き状況: one unit's month, a day per cell with the summary of its slots
+    (○ 空き, △ 一部空き, × 予約済み, 休 休館 …); a day with a free slot links to its week."""
+    municipality = get_request_municipality(request)
+    facility = published_facility(municipality, facility_slug)
+    today = timezone.localdate()
+    units = units_of(facility)
+    errors: list[str] = []
+    this_month = today.replace(day=1)
+    month = this_month
+    if raw := request.GET.get("month", ""):
+        parsed = _month(raw)
+        if parsed is None or not this_month <= parsed <= _add_months(this_month, 12):
+            errors.append(_("その月の空き状況は表示できません。今月の空き状況を表示しています。"))
+        else:
+            month = parsed
+    unit = next((u for u in units if u.slug == request.GET.get("unit", "")), units[0] if units else None)
+    weeks: list[list[MonthDay | None]] = []
+    if unit is not None:
+        last = _add_months(month, 1) - dt.timedelta(days=1)
+        cal = Calendar(facility, [unit], month, last)
+        calendar_url = reverse("facilities:calendar", args=[municipality.slug, facility.slug])
+        week: list[MonthDay | None] = [None] * month.weekday()
+        for day in cal.dates():
+            state = cal.day_summary(unit, day)
+            url = (
+                f"{calendar_url}?start={day.isoformat()}&unit={unit.slug}"
+                if state in (SlotState.FREE, SlotState.PARTLY)
+                else None
+            )
+            week.append(MonthDay(day, state, url, day == today, holidays.holiday_name(day)))
+            if len(week) == WEEK_DAYS:
+                weeks.append(week)
+                week = []
+        if week:
+            weeks.append(week + [None] * (WEEK_DAYS - len(week)))
+
+    def link(to: dt.date) -> str:
+        return f"?month={to:%Y-%m}" + (f"&unit={unit.slug}" if unit else "")
+
+    previous, following = _add_months(month, -1), _add_months(month, 1)
+    return render(
+        request,
+        "facilities/catalog/month.html",
+        {
+            "facility": facility,
+            "units": units,
+            "unit": unit,
+            "month": month,
+            "weeks": weeks,
+            "weekdays": [(str(short), str(full)) for short, full in zip(SHORT_WEEKDAYS, WEEKDAY_NAMES, strict=True)],
+            "errors": errors,
+            "legend": legend(),
+            "previous_url": link(previous) if previous >= this_month else None,
+            "next_url": link(following) if following <= _add_months(this_month, 12) else None,
+            "breadcrumbs": [
+                (_("施設予約"), "facilities:index"),
+                (facility.name, reverse("facilities:detail", args=[municipality.slug, facility.slug])),
+                (_("月の空き状況"), None),
             ],
         },
     )
