@@ -231,7 +231,8 @@ def my(request: HttpRequest, municipality_slug: str) -> HttpResponse:
         count=len(mine),
         extra={"bookings": len(bookings or []), "entries": len(entries or [])},
     )
-    upcoming = [b for b in bookings or [] if b.date >= today]
+    # Soonest first for what is coming; the service gives newest use date first.
+    upcoming = sorted((b for b in bookings or [] if b.date >= today), key=lambda b: (b.date, b.starts_at))
     past = [b for b in bookings or [] if b.date < today][:10]
     return render(
         request,
