@@ -177,8 +177,8 @@ class NoteForm(forms.Form):
 
 class LimitsForm(forms.Form):
     max_active_bookings = forms.IntegerField(
-        label=_("同時に持てる予約の上限"), min_value=0, max_value=200, widget=forms.NumberInput()
+        label=_("同時に持てる予約の上限"), min_value=0, max_value=200, help_text=_("0 は上限なし。")
     )
     max_lottery_entries_per_month = forms.IntegerField(
-        label=_("抽選申込の上限（1か月あたり）"), min_value=0, max_value=100, widget=forms.NumberInput()
+        label=_("抽選申込の上限（1か月あたり）"), min_value=0, max_value=100, help_text=_("0 は上限なし。")
     )

@@ -155,9 +155,11 @@ def entry_count(registration: Registration, month: dt.date) -> int:
 
 def check_booking_limit(registration: Registration) -> None:
     """Raise BookingError("booking_limit") when the registration already holds
-    `max_active_bookings` bookings (provisional or confirmed) for today or later."""
+    `max_active_bookings` bookings (provisional or confirmed) for today or later.
+    0 is no limit, as with the lottery's win limit (staff stop a registration by
+    suspending it)."""
     limit = registration.max_active_bookings
-    if active_booking_count(registration) >= limit:
+    if limit and active_booking_count(registration) >= limit:
         raise BookingError(
             "booking_limit",
             _("同時に持てる予約は%(limit)d件までです。利用が終わるか、予約を取り消してから申し込んでください。")
@@ -167,9 +169,9 @@ def check_booking_limit(registration: Registration) -> None:
 
 def check_entry_limit(registration: Registration, month: dt.date) -> None:
     """Raise BookingError("entry_limit") when the registration's entries (not withdrawn)
-    for lotteries of `month` reach `max_lottery_entries_per_month`."""
+    for lotteries of `month` reach `max_lottery_entries_per_month` (0 is no limit)."""
     limit = registration.max_lottery_entries_per_month
-    if entry_count(registration, month) >= limit:
+    if limit and entry_count(registration, month) >= limit:
         raise BookingError(
             "entry_limit",
             _("%(month)sの抽選に申し込めるのは%(limit)d件までです。")

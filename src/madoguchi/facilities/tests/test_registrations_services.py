@@ -238,6 +238,10 @@ def test_the_booking_limit(kasama: Municipality) -> None:
         service.check_booking_limit(registration)
     assert refused.value.code == "booking_limit"
     assert "2件" in refused.value.message
+    # 0 is no limit.
+    registration.max_active_bookings = 0
+    service.check_booking_limit(registration)
+    registration.max_active_bookings = 2
     # A cancelled booking no longer counts.
     with municipality_scope(kasama):
         booking.status = BookingStatus.CANCELLED
