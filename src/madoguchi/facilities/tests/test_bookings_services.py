@@ -297,3 +297,20 @@ def test_bookings_of_only_the_users_own(kasama: Municipality, mito: Municipality
     assert bookings.bookings_of(registration.user, mito) == []
     assert bookings.booking_of(registration.user, kasama, mine.number) == mine
     assert bookings.booking_of(UserFactory(), kasama, mine.number) is None
+
+
+def test_cancel_emails_the_booker_but_not_for_a_closure(
+    kasama: Municipality, django_capture_on_commit_callbacks: Any
+) -> None:
+    gym = make_gym(kasama)
+    registration = make_registration(kasama)
+    first = _book(gym, registration)
+    second = _book(gym, registration, slot=gym.night)
+    with django_capture_on_commit_callbacks(execute=True):
+        bookings.cancel(first, actor=registration.user)
+        bookings.cancel(second, actor=UserFactory(), by_staff=True, reason=CancelReason.CLOSURE)
+    mails = list(OutboundMessage.unscoped.filter(template_key="facilities/booking_cancelled"))
+    assert len(mails) == 1
+    assert first.number in mails[0].subject
+    second.refresh_from_db()
+    assert second.cancellation_fee == 0
