@@ -86,6 +86,10 @@ def test_calendar_and_facility_in_english_on_a_phone(phone_page: Page, base_url:
     page.goto(f"{base_url}/en/kasama/facilities/{gym.facility.slug}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kasama Civic Gymnasium")
     _fits(page)
+    day = next_weekday()
+    page.goto(f"{base_url}/en/kasama/facilities/search/?start={day.isoformat()}&end={day.isoformat()}")
+    expect(page.locator(".facility-result").first).to_contain_text("Kasama Civic Gymnasium")
+    _fits(page)
 
 
 def test_every_municipality_without_javascript(

@@ -40,7 +40,15 @@ ALLOWED_DAYS = (7, 14)
 CALENDAR_PAST_DAYS = 7
 CALENDAR_FUTURE_DAYS = 400
 
-SHORT_WEEKDAYS = tuple(pgettext_lazy("曜日の略", name) for name in ("月", "火", "水", "木", "金", "土", "日"))
+SHORT_WEEKDAYS = (
+    pgettext_lazy("曜日の略", "月"),
+    pgettext_lazy("曜日の略", "火"),
+    pgettext_lazy("曜日の略", "水"),
+    pgettext_lazy("曜日の略", "木"),
+    pgettext_lazy("曜日の略", "金"),
+    pgettext_lazy("曜日の略", "土"),
+    pgettext_lazy("曜日の略", "日"),
+)
 
 CellLink = Callable[[SlotAvailability], str | None]
 
