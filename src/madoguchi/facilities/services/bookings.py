@@ -670,6 +670,10 @@ def move(
     assert registration is not None  # _check_changeable
     with municipality_scope(booking.municipality_id):
         extras = list(booking.extras.all())
+        # The old cells are freed first, so that a move to an overlapping slot (the whole
+        # floor → its half) is possible; if the new slot cannot be booked the exception
+        # rolls this back with everything else.
+        occupancy.release(booking)
         state = availability.slot_availability(unit, day, slot)
         if state.state == SlotState.BOOKED:
             raise SlotTakenError()
@@ -720,7 +724,6 @@ def move(
         booking.note = (booking.note + "\n" if booking.note else "") + _("予約 %(number)s に変更") % {
             "number": new.number
         }
-        occupancy.release(booking)
         if not carry and booking.invoice_number:
             _settle_cancelled(booking, 0, actor=actor)
         booking.save()

@@ -259,6 +259,8 @@ def test_move_books_the_new_slot_and_cancels_the_old_in_one_go(kasama: Municipal
         bookings.move(booking, actor=registration.user, unit=gym.half_b, day=booking.date, slot=gym.afternoon)
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED  # nothing changed
+    with municipality_scope(kasama):
+        assert Occupancy.objects.filter(booking=booking).count() == 12
     new = bookings.move(booking, actor=registration.user, unit=gym.whole, day=booking.date, slot=gym.night)
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
@@ -314,3 +316,15 @@ def test_cancel_emails_the_booker_but_not_for_a_closure(
     assert first.number in mails[0].subject
     second.refresh_from_db()
     assert second.cancellation_fee == 0
+
+
+def test_move_to_an_overlapping_unit_of_the_same_slot(kasama: Municipality) -> None:
+    gym = make_gym(kasama)
+    registration = make_registration(kasama)
+    booking = _book(gym, registration)
+    half = bookings.move(booking, actor=registration.user, unit=gym.half_a, day=booking.date, slot=gym.morning)
+    assert half.unit_id == gym.half_a.pk
+    with municipality_scope(kasama):
+        assert Occupancy.objects.filter(date=booking.date).count() == 6
+    # The freed half is bookable by someone else.
+    assert _book(gym, make_registration(kasama), unit=gym.half_b).status == BookingStatus.CONFIRMED

@@ -213,3 +213,30 @@ def test_tenant_isolation(two_municipalities: TenantPair, client: Client) -> Non
         obj=theirs,
         as_user=home.resident,
     )
+
+
+def test_a_lottery_win_waiting_for_confirmation(kasama: Municipality, client: Client) -> None:
+    from django.utils import timezone
+
+    from madoguchi.facilities.models import BookingSource
+    from madoguchi.facilities.services import occupancy
+
+    gym = make_gym(kasama)
+    registration = make_registration(kasama)
+    won = occupancy.place_booking(
+        unit=gym.whole,
+        slot=gym.morning,
+        date=next_weekday(),
+        source=BookingSource.LOTTERY,
+        registration=registration,
+        status=BookingStatus.PROVISIONAL,
+        confirm_by=timezone.now() + dt.timedelta(days=3),
+    )
+    sign_in(client, registration.user)
+    page = client.get(booking_url(won))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "抽選に当選しました" in body
+    assert "予約を取り消す" not in body
+    assert "qr.svg" not in body
+    assert client.get(booking_url(won, "qr.svg")).status_code == 404

@@ -276,7 +276,6 @@ def booking(request: HttpRequest, municipality_slug: str, number: str) -> HttpRe
     _audit_read(request, found, ["number", "registration", "date", "status", "fee_amount", "purpose"])
     terms = bookings.cancellation_terms(found)
     pay_key, pay_label, invoice = _payment_state(found)
-    active = found.status in (BookingStatus.CONFIRMED, BookingStatus.PROVISIONAL)
     starts = timezone.make_aware(dt.datetime.combine(found.date, found.starts_at))
     return render(
         request,
@@ -292,7 +291,9 @@ def booking(request: HttpRequest, municipality_slug: str, number: str) -> HttpRe
             "invoice": invoice,
             "can_pay": pay_key == "unpaid" and (invoice is None or invoice.status == InvoiceStatus.UNPAID),
             "show_qr": found.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN),
-            "can_cancel": active and terms.allowed,
+            # A lottery win is confirmed or declined on the entry's page (lotteries).
+            "can_cancel": found.status == BookingStatus.CONFIRMED and terms.allowed,
+            "entries_url": _url("my_entries", municipality) if found.status == BookingStatus.PROVISIONAL else "",
             "can_change": found.status == BookingStatus.CONFIRMED and starts > timezone.now(),
             "change_deadline": bookings.change_deadline(found),
             "calendar_url": _calendar_url(found.unit, found.date),
