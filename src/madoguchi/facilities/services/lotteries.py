@@ -185,7 +185,11 @@ def create_round(
 
 
 def _locked(lottery: LotteryRound) -> LotteryRound:
-    return LotteryRound.objects.select_for_update().select_related("facility", "municipality").get(pk=lottery.pk)
+    return (
+        LotteryRound.objects.select_for_update(of=("self",))
+        .select_related("facility", "municipality")
+        .get(pk=lottery.pk)
+    )
 
 
 @transaction.atomic
@@ -357,7 +361,11 @@ def withdraw(entry: LotteryEntry, actor: Any, *, request: Any = None, now: dt.da
     """取り下げる: before entries close. A second call does nothing."""
     now = _now(now)
     with municipality_scope(entry.municipality_id):
-        locked = LotteryEntry.objects.select_for_update().select_related("round", "registration").get(pk=entry.pk)
+        locked = (
+            LotteryEntry.objects.select_for_update(of=("self",))
+            .select_related("round", "registration")
+            .get(pk=entry.pk)
+        )
         if locked.status == EntryStatus.WITHDRAWN:
             return locked
         if locked.status != EntryStatus.ENTERED or not accepting(locked.round, now):
@@ -870,7 +878,7 @@ def finish(lottery: LotteryRound, now: dt.datetime | None = None) -> int:
 
 def _locked_entry(entry: LotteryEntry) -> LotteryEntry:
     return (
-        LotteryEntry.objects.select_for_update()
+        LotteryEntry.objects.select_for_update(of=("self",))
         .select_related("round__facility", "round__municipality", "registration__user", "booking")
         .get(pk=entry.pk)
     )
