@@ -1,8 +1,8 @@
 """Booking a facility first-come, in Chromium: a resident with an approved registration
 picks a free slot in the calendar, sees the fee, books, pays through the sandbox gateway,
 comes back to the booking and sees it paid with its QR code; then books another slot,
-cancels it and sees that slot free again. And the booking page in English on a 320 px
-phone. Every page on the way is checked with axe-core (conftest)."""
+cancels it and sees that slot free again. And the booking pages in English on a 320 px
+phone (booking, booking form, list, change, cancel). Every page on the way is checked with axe-core (conftest)."""
 
 from __future__ import annotations
 
@@ -128,7 +128,13 @@ def test_the_booking_page_in_english_on_a_phone(phone_page: Page, base_url: str,
     expect(page.get_by_role("table")).to_contain_text("Lighting")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
-    page.goto(f"{base_url}/en/kasama/facilities/book/{gym.half_a.pk}/{next_weekday():%Y-%m-%d}/{gym.morning.pk}/")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+    for path in (
+        f"book/{gym.half_a.pk}/{next_weekday():%Y-%m-%d}/{gym.morning.pk}/",
+        "my/bookings/",
+        f"my/bookings/{booking.number}/change/",
+        f"my/bookings/{booking.number}/cancel/",
+    ):
+        page.goto(f"{base_url}/en/kasama/facilities/{path}")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
