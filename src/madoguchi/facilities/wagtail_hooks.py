@@ -28,6 +28,6 @@ def register_viewsets() -> list[Any]:
 
 
 from .staff import bookings as _staff_bookings  # noqa: E402,F401  (staff-bookings: counter, check-in, closures)
+from .staff import lotteries as _staff_lotteries  # noqa: E402,F401  (lotteries: 抽選の管理)
 from .staff import registrations as _staff_registrations  # noqa: E402,F401  (registrations: 利用者登録)
 from .staff import setup as _staff_setup  # noqa: E402,F401  (staff-setup: facilities and their parts; statistics)
-from .staff import lotteries as _staff_lotteries  # noqa: E402,F401  (lotteries: 抽選の管理)

@@ -57,7 +57,8 @@ def test_reasons_priority_overlap_and_limit() -> None:
     outcomes = {
         o.number: o for o in draw.draw(SEED, entries, blocked={("c", 3): draw.PRIORITY}, max_wins_per_registration=1)
     }
-    assert not outcomes["C"].won and outcomes["C"].reason == draw.PRIORITY
+    assert not outcomes["C"].won
+    assert outcomes["C"].reason == draw.PRIORITY
     assert sum(outcomes[n].won for n in "AB") == 1
     assert {outcomes[n].reason for n in "AB"} == {"", draw.OVERLAP}
     # club-1 wins once at most: of A (if it won), D and E only the first drawn wins.
@@ -67,7 +68,7 @@ def test_reasons_priority_overlap_and_limit() -> None:
 
 
 def test_duplicate_numbers_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unique"):
         draw.draw(SEED, [draw.DrawEntry("A", 1, WHOLE), draw.DrawEntry("A", 2, WHOLE)])
 
 

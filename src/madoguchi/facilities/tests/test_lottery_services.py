@@ -144,7 +144,7 @@ def enter_many(lottery: LotteryRound, gym: Gym, kasama: Municipality, count: int
     return entries
 
 
-def test_the_whole_life_of_a_round(kasama: Municipality, mailoutbox: Any = None) -> None:
+def test_the_whole_life_of_a_round(kasama: Municipality) -> None:
     gym = make_gym(kasama)
     lottery = make_round(gym)
     day = weekday_in(lottery.month)
@@ -164,7 +164,9 @@ def test_the_whole_life_of_a_round(kasama: Municipality, mailoutbox: Any = None)
     steps = lotteries.run_due(now=after(lottery, "draw_at"))
     assert any(step.startswith("draw") for step in steps[lottery.pk])
     lottery.refresh_from_db()
-    assert lottery.status == RoundStatus.DRAWN and lottery.seed_is_public and lottery.results_notified_at
+    assert lottery.status == RoundStatus.DRAWN
+    assert lottery.seed_is_public
+    assert lottery.results_notified_at
     assert lotteries.run_due(now=after(lottery, "draw_at")) == {}
     assert lotteries.draw(lottery).already
 
@@ -173,7 +175,8 @@ def test_the_whole_life_of_a_round(kasama: Municipality, mailoutbox: Any = None)
         blocked_entry.refresh_from_db()
         # The whole floor or the two halves: one or two winners for the morning.
         assert 1 <= len(won) <= 2
-        assert blocked_entry.status == EntryStatus.LOST and blocked_entry.outcome_note == "優先予約（市の行事等）"
+        assert blocked_entry.status == EntryStatus.LOST
+        assert blocked_entry.outcome_note == "優先予約（市の行事等）"
         for entry in won:
             assert entry.booking.status == BookingStatus.PROVISIONAL
             assert entry.booking.source == BookingSource.LOTTERY
@@ -206,7 +209,8 @@ def test_the_whole_life_of_a_round(kasama: Municipality, mailoutbox: Any = None)
             entry.refresh_from_db()
             assert entry.status == EntryStatus.EXPIRED
             booking = Booking.objects.get(pk=entry.booking_id)
-            assert booking.status == BookingStatus.CANCELLED and not booking.occupancies.exists()
+            assert booking.status == BookingStatus.CANCELLED
+            assert not booking.occupancies.exists()
     assert lotteries.replay(lottery)
     del entries
 
@@ -237,7 +241,8 @@ def test_replay_detects_a_tampered_outcome(kasama: Municipality) -> None:
         loser = LotteryEntry.objects.filter(round=lottery, status=EntryStatus.LOST).first()
         LotteryEntry.objects.filter(pk=loser.pk).update(status=EntryStatus.WON)
     report = lotteries.replay_report(lottery)
-    assert not report.ok and report.mismatches == [loser.number]
+    assert not report.ok
+    assert report.mismatches == [loser.number]
 
 
 def test_win_limit_per_registration(kasama: Municipality) -> None:
@@ -266,6 +271,7 @@ def test_bulk_creation_respects_the_grid(kasama: Municipality, monkeypatch: pyte
         lotteries.draw(lottery, now=after(lottery, "entry_closes_at"))
     lottery.refresh_from_db()
     entry.refresh_from_db()
-    assert lottery.status != RoundStatus.DRAWN and entry.status == EntryStatus.ENTERED
+    assert lottery.status != RoundStatus.DRAWN
+    assert entry.status == EntryStatus.ENTERED
     with municipality_scope(kasama):
         assert not Booking.objects.filter(source=BookingSource.LOTTERY).exists()
