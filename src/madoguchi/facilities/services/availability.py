@@ -106,13 +106,13 @@ def _taken_cells(units: Iterable[Unit], start: dt.date, end: dt.date) -> dict[tu
     return taken
 
 
-def _window_reason(facility: Facility, day: dt.date, slot: Slot, now: dt.datetime, *, for_staff: bool) -> str:
-    starts = timezone.make_aware(dt.datetime.combine(day, slot.starts_at), timezone.get_current_timezone())
-    if starts <= now:
+def _window_reason(
+    facility: Facility, day: dt.date, slot: Slot, now: dt.datetime, *, for_staff: bool, tz: dt.tzinfo, today: dt.date
+) -> str:
+    if day < today or (day == today and dt.datetime.combine(day, slot.starts_at, tzinfo=tz) <= now):
         return _("受付を終了しました")
     if for_staff:
         return ""
-    today = timezone.localtime(now).date()
     if (day - today).days > facility.booking_horizon_days:
         return _("まだ予約の受付前です（利用日の%(days)s日前から受け付けます）") % {
             "days": facility.booking_horizon_days
@@ -140,6 +140,9 @@ class Calendar:
         self.start = start
         self.end = end
         self.now = now or timezone.now()
+        # Looked up once: a calendar asks for hundreds of slots.
+        self.tz = timezone.get_current_timezone()
+        self.today = timezone.localtime(self.now, self.tz).date()
         self.for_staff = for_staff
         self.closures: list[Closure] = calendar.closures_between(facility, start, end)
         self.rounds = _rounds_by_month(facility, start, end)
@@ -164,7 +167,9 @@ class Calendar:
             return SlotAvailability(
                 unit, slot, day, SlotState.LOTTERY, _("抽選の対象です。抽選後に空いた枠を先着順で受け付けます。")
             )
-        if reason := _window_reason(self.facility, day, slot, self.now, for_staff=self.for_staff):
+        if reason := _window_reason(
+            self.facility, day, slot, self.now, for_staff=self.for_staff, tz=self.tz, today=self.today
+        ):
             return SlotAvailability(unit, slot, day, SlotState.UNAVAILABLE, reason)
         return SlotAvailability(unit, slot, day, SlotState.FREE)
 
