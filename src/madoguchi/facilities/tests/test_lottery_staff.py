@@ -1,0 +1,115 @@
+"""抽選の管理 in the console: only MANAGE_LOTTERIES; creating a round; priority bookings
+before the draw (the entries overlapping them lose); the seed hidden before entries
+close; drawing now once the time has passed; the replay check; the audited CSV; another
+municipality's round unreachable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from madoguchi.accounts.models import Role
+from madoguchi.audit.models import AuditEntry
+from madoguchi.core.models import Municipality
+from madoguchi.core.tenancy import municipality_scope
+from madoguchi.facilities.models import Booking, BookingSource, EntryStatus, LotteryEntry, LotteryRound, RoundStatus
+from madoguchi.facilities.services import lotteries
+from madoguchi.testing.factories import make_staff
+from madoguchi.testing.tenancy import sign_in
+
+from .factories import make_gym, make_registration
+from .test_lottery_services import make_round, target_month, weekday_in
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/staff/facilities/lotteries/"
+
+
+def test_only_lottery_managers(kasama: Municipality, client: Client) -> None:
+    sign_in(client, make_staff(kasama, Role.COUNTER_CLERK))
+    assert client.get(LIST).status_code in (302, 403)
+    sign_in(client, make_staff(kasama, Role.OFFICER))
+    assert client.get(LIST).status_code == 200
+
+
+def test_create_a_round_place_priority_and_draw(kasama: Municipality, client: Client) -> None:
+    gym = make_gym(kasama)
+    sign_in(client, make_staff(kasama, Role.OFFICER))
+    now = timezone.localtime()
+    fmt = "%Y-%m-%dT%H:%M"
+    response = client.post(
+        f"{LIST}add/",
+        {
+            "facility": gym.facility.pk,
+            "month": target_month().strftime("%Y-%m"),
+            "units": [gym.whole.pk, gym.half_a.pk, gym.half_b.pk],
+            "entry_opens_at": (now - dt.timedelta(days=1)).strftime(fmt),
+            "entry_closes_at": (now + dt.timedelta(days=1)).strftime(fmt),
+            "draw_at": (now + dt.timedelta(days=2)).strftime(fmt),
+            "confirm_until": (now + dt.timedelta(days=9)).strftime(fmt),
+            "max_wins_per_registration": "0",
+        },
+    )
+    assert response.status_code == 302
+    with municipality_scope(kasama):
+        lottery = LotteryRound.objects.get()
+    detail = f"{LIST}{lottery.pk}/"
+    page = client.get(detail).content.decode()
+    assert lottery.seed_commitment in page
+    assert lottery.seed not in page
+
+    day = weekday_in(lottery.month)
+    response = client.post(
+        detail,
+        {
+            "action": "priority",
+            "priority-unit": gym.half_a.pk,
+            "priority-day": day.isoformat(),
+            "priority-slot": gym.morning.pk,
+            "priority-holder_name": "市民運動会",
+        },
+    )
+    assert response.status_code == 302
+    with municipality_scope(kasama):
+        assert Booking.objects.filter(source=BookingSource.PRIORITY, holder_name="市民運動会").count() == 1
+    registration = make_registration(kasama)
+    entry = lotteries.enter(
+        round=lottery, registration=registration, unit=gym.whole, slot=gym.morning, day=day, actor=registration.user
+    )
+
+    # Too early: refused with a message, nothing drawn.
+    client.post(detail, {"action": "draw"})
+    lottery.refresh_from_db()
+    assert lottery.status != RoundStatus.DRAWN
+    LotteryRound.objects.filter(pk=lottery.pk).update(
+        entry_opens_at=now - dt.timedelta(days=5),
+        entry_closes_at=now - dt.timedelta(days=2),
+        draw_at=now - dt.timedelta(days=1),
+    )
+    client.post(detail, {"action": "draw"})
+    client.post(detail, {"action": "draw"})
+    lottery.refresh_from_db()
+    entry.refresh_from_db()
+    assert lottery.status == RoundStatus.DRAWN
+    assert entry.status == EntryStatus.LOST
+    assert entry.outcome_note == "優先予約（市の行事等）"
+    response = client.post(detail, {"action": "verify"}, follow=True)
+    assert "検証しました" in response.content.decode()
+
+    csv_text = client.get(f"{detail}entries.csv").content.decode("utf-8-sig")
+    assert registration.name in csv_text
+    assert entry.number in csv_text
+    assert AuditEntry.objects.filter(action="export", personal_data=True, extra__what="lottery_entries_csv").exists()
+
+
+def test_another_municipalitys_round_is_unreachable(kasama: Municipality, mito: Municipality, client: Client) -> None:
+    theirs = make_round(make_gym(mito))
+    sign_in(client, make_staff(kasama, Role.OFFICER))
+    assert client.get(f"{LIST}{theirs.pk}/").status_code == 404
+    assert client.get(f"{LIST}{theirs.pk}/entries.csv").status_code == 404
+    assert client.post(f"{LIST}{theirs.pk}/", {"action": "draw"}).status_code == 404
+    with municipality_scope(mito):
+        assert not LotteryEntry.objects.exists()
