@@ -595,10 +595,14 @@ def draw(
             raise BookingError("round_cancelled", _("中止した抽選です。"))
         if now < locked.entry_closes_at:
             raise BookingError("round_not_closed", _("申込締切の前には抽選できません。"))
+        # What is held is what is held at this real moment, whatever `now` the caller
+        # gives for deciding what is due (a demo or a trial may draw "in the past"): the
+        # replay reads the same moment back from `drawn_at`.
+        drawn_at = timezone.now()
         if locked.seed_published_at is None:
-            locked.seed_published_at = now
-        locked.drawn_at = now
-        rows, outcomes = _compute(locked, [EntryStatus.ENTERED], now)
+            locked.seed_published_at = min(now, drawn_at)
+        locked.drawn_at = drawn_at
+        rows, outcomes = _compute(locked, [EntryStatus.ENTERED], drawn_at)
         by_number = {row[1]: row for row in rows}
         winners = [by_number[o.number] for o in outcomes if o.won]
 

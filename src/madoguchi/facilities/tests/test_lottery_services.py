@@ -275,3 +275,22 @@ def test_bulk_creation_respects_the_grid(kasama: Municipality, monkeypatch: pyte
     assert entry.status == EntryStatus.ENTERED
     with municipality_scope(kasama):
         assert not Booking.objects.filter(source=BookingSource.LOTTERY).exists()
+
+
+def test_a_draw_dated_in_the_past_still_sees_todays_bookings(kasama: Municipality) -> None:
+    """A demo or trial may pass a `now` before bookings that exist: the draw still avoids
+    them (the grid would refuse otherwise) and the replay agrees."""
+    gym = make_gym(kasama)
+    lottery = make_round(gym)
+    (entry,) = enter_many(lottery, gym, kasama, 1)
+    occupancy.place_booking(unit=entry.unit, slot=entry.slot, date=entry.date, source=BookingSource.PRIORITY)
+    LotteryRound.objects.filter(pk=lottery.pk).update(
+        entry_opens_at=lottery.entry_opens_at - dt.timedelta(days=30),
+        entry_closes_at=lottery.entry_opens_at - dt.timedelta(days=20),
+        draw_at=lottery.entry_opens_at - dt.timedelta(days=19),
+    )
+    lottery.refresh_from_db()
+    lotteries.draw(lottery, now=after(lottery, "draw_at"))
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.LOST
+    assert lotteries.replay(lottery)
