@@ -194,8 +194,19 @@ def _check_slot(slot: Slot) -> None:
     )
 
 
-def _label(model: type[models.Model]) -> str:
-    return f"{model._meta.app_label}.{model._meta.model_name}"
+def _replaced_photo(instance: models.Model) -> str:
+    """The stored file a photo's new image replaces, if any (a public file no page shows
+    any more should not stay reachable)."""
+    if not isinstance(instance, FacilityPhoto) or instance.pk is None:
+        return ""
+    old = FacilityPhoto.objects.filter(pk=instance.pk).values_list("image", flat=True).first() or ""
+    return old if old and old != instance.image.name else ""
+
+
+def _delete_file_on_commit(name: str) -> None:
+    from django.core.files.storage import default_storage
+
+    transaction.on_commit(lambda: default_storage.delete(name))
 
 
 @transaction.atomic
@@ -214,7 +225,10 @@ def save_part(
     with municipality_scope(municipality):
         instance.full_clean()
         check_part(instance, m2m)
+        replaced = _replaced_photo(instance)
         instance.save()
+        if replaced:
+            _delete_file_on_commit(replaced)
         for name, values in (m2m or {}).items():
             getattr(instance, name).set(list(values))
     audit.record(
@@ -237,9 +251,12 @@ def delete_part(instance: models.Model, *, actor: Any = None, request: HttpReque
         # A unit without the space would silently book less than it says.
         raise ValidationError(_("この区画を使う利用単位があるため削除できません。先に利用単位から外してください。"))
     audit.record(action=audit.Action.DELETE, obj=instance, municipality=municipality, actor=actor, request=request)
+    photo = instance.image.name if isinstance(instance, FacilityPhoto) else ""
     try:
         with municipality_scope(municipality), transaction.atomic():
             instance.delete()
+        if photo:
+            _delete_file_on_commit(photo)
     except (ProtectedError, RestrictedError) as error:
         raise ValidationError(
             _("予約や他の設定で使われているため削除できません。利用単位は「利用できる」を外して停止してください。")

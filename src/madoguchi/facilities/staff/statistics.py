@@ -21,7 +21,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -38,13 +38,13 @@ from ..services import statistics
 from . import FACILITIES_MENU_HOOK
 
 WEEKDAYS = (
-    gettext_lazy("月"),
-    gettext_lazy("火"),
-    gettext_lazy("水"),
-    gettext_lazy("木"),
-    gettext_lazy("金"),
-    gettext_lazy("土"),
-    gettext_lazy("日"),
+    pgettext_lazy("曜日", "月"),
+    pgettext_lazy("曜日", "火"),
+    pgettext_lazy("曜日", "水"),
+    pgettext_lazy("曜日", "木"),
+    pgettext_lazy("曜日", "金"),
+    pgettext_lazy("曜日", "土"),
+    pgettext_lazy("曜日", "日"),
 )
 EXPORTS = ("utilisation", "times", "bookings")
 
@@ -195,7 +195,7 @@ class StatisticsView(WagtailAdminTemplateMixin, TemplateView):
             usage = statistics.utilisation(self.municipality, start=start, end=end, facilities=chosen)
             heading = [_("利用可能（30分単位）"), _("予約済み（30分単位）"), _("利用率（％）")]
             if kind == "utilisation":
-                rows = [[_("施設"), _("月"), *heading]]
+                rows = [[_("施設"), _("年月"), *heading]]
                 for facility in usage.facilities:
                     for month in usage.months:
                         tally = usage.cell(facility.pk, month)

@@ -271,3 +271,22 @@ def test_isolation(client: Client, two_municipalities: TenantPair) -> None:
     )
     assert response.status_code == 200
     assert not Space.objects.filter(code="x").exists()
+
+
+def test_a_deleted_photo_leaves_no_file(
+    client: Client, head: User, gym: Gym, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    upload = SimpleUploadedFile("a.png", jpeg(), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("facilities-photos:add"),
+            {"facility": gym.facility.pk, "image": upload, "alt_ja": "外観", "sort_order": 0},
+        )
+    photo = FacilityPhoto.objects.get()
+    stored = tmp_path / photo.image.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("facilities-photos:delete", args=[photo.pk]))
+    assert response.status_code == 302
+    assert not FacilityPhoto.objects.exists()
+    assert not stored.exists()
