@@ -147,7 +147,7 @@ def test_statistics_on_a_phone_in_english(
     page.goto(f"{base_url}/staff/facilities/statistics/")
     tables = page.locator("table.fac-heatmap")
     expect(tables).to_have_count(2)
-    expect(tables.first).to_contain_text("笠間市民体育館")
+    expect(tables.first).to_contain_text("Kasama Civic Gymnasium")
     expect(tables.first.locator("td").first).to_contain_text("%")
     # The wide tables scroll inside their region, reachable by the keyboard; the page does not.
     region = page.locator("[role=region]").first

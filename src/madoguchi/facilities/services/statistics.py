@@ -162,7 +162,9 @@ def _closed_cells(
     return {space: spaces.get(space, set()) & taken for space in space_ids}
 
 
-def _available(utilisation: Utilisation, facility: Facility, spaces: dict[int, set[int]]) -> None:
+def _available(
+    utilisation: Utilisation, facility: Facility, spaces: dict[int, set[int]], closures: list[Closure]
+) -> None:
     """Add the facility's available cells, day by day, to the tallies."""
     per_time = [0, 0, 0]
     for space_cells in spaces.values():
@@ -170,11 +172,6 @@ def _available(utilisation: Utilisation, facility: Facility, spaces: dict[int, s
             per_time[time_of_day_index(cell)] += 1
     if not any(per_time):
         return
-    closures = list(
-        Closure.objects.filter(
-            facility=facility, starts_on__lte=utilisation.end, ends_on__gte=utilisation.start
-        ).prefetch_related("units__spaces")
-    )
     unit_spaces = {
         unit.pk: {space.pk for space in unit.spaces.all()} for closure in closures for unit in closure.units.all()
     }
@@ -229,8 +226,13 @@ def utilisation(
         result = Utilisation(start=start, end=end, facilities=chosen, months=months_between(start, end))
         ids = [f.pk for f in chosen]
         covered = _space_cells(ids)
+        closures: dict[int, list[Closure]] = defaultdict(list)
+        for closure in Closure.objects.filter(
+            facility_id__in=ids, starts_on__lte=end, ends_on__gte=start
+        ).prefetch_related("units__spaces"):
+            closures[closure.facility_id].append(closure)
         for facility in chosen:
-            _available(result, facility, covered.get(facility.pk, {}))
+            _available(result, facility, covered.get(facility.pk, {}), closures.get(facility.pk, []))
         for row in booked_cells(municipality, start, end, ids):
             month = row["month"]
             if isinstance(month, dt.datetime):
