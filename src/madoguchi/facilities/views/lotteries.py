@@ -105,8 +105,7 @@ def _results_rows(lottery: LotteryRound) -> Any:
 
 def _priority_holds(lottery: LotteryRound) -> list[Booking]:
     """What was held before the draw (shown so the draw can be checked): bookings not made
-    by this round's winners. Only the unit, day and slot; the holder only for priority
-    bookings (the municipality's own events)."""
+    by this round's winners. Only the unit, day and time: never who holds them."""
     at = lottery.drawn_at or timezone.now()
     winners = LotteryEntry.objects.filter(round=lottery, booking__isnull=False).values_list("booking_id", flat=True)
     days = service.month_days(lottery.month)
