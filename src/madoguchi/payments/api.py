@@ -68,8 +68,18 @@ NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
 POSTAL_CODE = r"^[0-9]{3}-?[0-9]{4}$"
 
 
+class TextField(serializers.RegexField):
+    """A text field that takes text only: DRF's would turn a JSON number into its digits,
+    which the OpenAPI document (type: string) says is refused."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 def _text_field(max_length: int, *, required: bool = False, **kwargs: Any) -> serializers.RegexField:
-    return serializers.RegexField(
+    return TextField(
         NOT_BLANK if required else NO_NUL,
         max_length=max_length,
         required=required,
