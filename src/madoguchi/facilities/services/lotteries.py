@@ -202,6 +202,10 @@ def open_round(lottery: LotteryRound, now: dt.datetime | None = None) -> bool:
             return False
         locked.status = RoundStatus.OPEN
         locked.save(update_fields=["status"])
+        audit.record(
+            action=audit.Action.UPDATE, obj=locked, municipality=locked.municipality, fields=["status"],
+            extra={"step": "open"},
+        )  # fmt: skip
     lottery.status = locked.status
     return True
 
