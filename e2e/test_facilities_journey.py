@@ -197,13 +197,14 @@ def test_a_club_registers_wins_a_lottery_pays_and_another_books_and_cancels(
     page.goto(f"{base_url}/kasama/facilities/my/entries/")
     expect(page.locator("main")).to_contain_text("当選（確定待ち）")
     page.get_by_role("button", name=re.compile("確定する")).first.click()
+    expect(page).to_have_url(re.compile(r"/kasama/facilities/my/bookings/F\d{4}-\d{6}/$"))
     with municipality_scope(demo):
         entry.refresh_from_db()
         booking = Booking.objects.get(lottery_entry=entry)
     assert entry.status == EntryStatus.CONFIRMED
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.fee_amount > 0
-    page.goto(f"{base_url}/kasama/facilities/my/bookings/{booking.number}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(booking.number)
     _pay_through_the_sandbox(page, f"{booking.fee_amount:,}円")
     expect(page).to_have_url(f"{base_url}/kasama/facilities/my/bookings/{booking.number}/")
     expect(page.get_by_text("納付済み", exact=True)).to_be_visible()

@@ -75,6 +75,9 @@ def test_a_group_enters_a_lottery_and_confirms_the_win(phone_page: Page, base_ur
     page.goto(f"{base_url}/kasama/facilities/my/entries/")
     expect(page.locator("main")).to_contain_text("当選（確定待ち）")
     page.get_by_role("button", name=re.compile("確定する")).click()
+    # Confirming leads to the booking, to pay its fee.
+    expect(page).to_have_url(re.compile(r"/kasama/facilities/my/bookings/F\d{4}-\d{6}/$"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     entry.refresh_from_db()
     assert entry.status == EntryStatus.CONFIRMED
 
