@@ -34,6 +34,10 @@ def in_language(ja: str, en: str) -> str:
 
 #: Minutes in one cell of the occupancy grid; slot times must fall on it.
 CELL_MINUTES = 30
+#: The first path segments of the module's own pages under /<municipality>/facilities/
+#: (booking_urls, lottery_urls, opendata_urls, registration_urls, catalog_urls): a
+#: facility with one of them as its slug would have its pages hidden by them.
+RESERVED_FACILITY_SLUGS = frozenset({"book", "lotteries", "my", "opendata", "register", "search"})
 
 
 class FacilityKind(models.TextChoices):
@@ -179,6 +183,10 @@ class Facility(TenantModel):  # type: ignore[django-manager-missing]
 
     def clean(self) -> None:
         super().clean()
+        if self.slug in RESERVED_FACILITY_SLUGS:
+            raise ValidationError(
+                {"slug": _("「%(slug)s」は施設予約のページの名前に使われているため使えません。") % {"slug": self.slug}}
+            )
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             raise ValidationError({"closes_at": _("閉館時刻は開館時刻より後にしてください。")})
         if self.cancel_deadline_days > self.free_cancel_days:

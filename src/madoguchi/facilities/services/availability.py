@@ -6,7 +6,9 @@ The states, in the order they win:
 
 - 休館 (closed): a regular closed day, the New Year, or a temporary closure;
 - 予約済み (booked): some space of the unit is held for part of the slot;
-- 抽選 (lottery): the month is in a lottery round that has not been drawn yet;
+- 抽選 (lottery): the month is in a lottery round that has not been drawn yet (for staff:
+  only once the round's seed is published, when nothing may be booked there until the
+  draw — also not the units that share a space with the round's);
 - 受付期間外 (unavailable): past, not yet open for booking, or past the booking deadline;
 - 空き (free).
 """
@@ -25,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from ..models import Closure, Facility, LotteryRound, Occupancy, RoundStatus, Slot, Unit
 from . import calendar
+from .occupancy import SEALED_BY_LOTTERY
 
 #: Rounds whose month is not open to first-come booking yet.
 UNDRAWN_ROUND_STATUSES = (RoundStatus.SCHEDULED, RoundStatus.OPEN, RoundStatus.CLOSED)
@@ -83,7 +86,7 @@ def _rounds_by_month(facility: Facility, start: dt.date, end: dt.date) -> dict[d
     rounds: dict[dt.date, list[LotteryRound]] = defaultdict(list)
     for lottery in LotteryRound.objects.filter(
         facility=facility, month__gte=month_of(start), month__lte=month_of(end), status__in=UNDRAWN_ROUND_STATUSES
-    ).prefetch_related("units"):
+    ).prefetch_related("units__spaces"):
         rounds[lottery.month].append(lottery)
     return rounds
 
@@ -92,6 +95,20 @@ def _in_lottery(unit: Unit, day: dt.date, rounds: dict[dt.date, list[LotteryRoun
     for lottery in rounds.get(month_of(day), ()):
         unit_ids = {u.pk for u in lottery.units.all()}
         if not unit_ids or unit.pk in unit_ids:
+            return True
+    return False
+
+
+def _sealed(space_ids: Iterable[int], day: dt.date, rounds: dict[dt.date, list[LotteryRound]]) -> bool:
+    """A round of the day's month has published its seed and not drawn yet, and its units
+    share a space with these: nothing may be booked until the draw (as
+    `occupancy.sealed_by_round` refuses it)."""
+    wanted = set(space_ids)
+    for lottery in rounds.get(month_of(day), ()):
+        if lottery.status != RoundStatus.CLOSED:
+            continue
+        round_units = list(lottery.units.all())
+        if not round_units or wanted & {space.pk for u in round_units for space in u.spaces.all()}:
             return True
     return False
 
@@ -167,6 +184,8 @@ class Calendar:
             return SlotAvailability(
                 unit, slot, day, SlotState.LOTTERY, _("抽選の対象です。抽選後に空いた枠を先着順で受け付けます。")
             )
+        if _sealed(self._space_ids.get(unit.pk, []), day, self.rounds):
+            return SlotAvailability(unit, slot, day, SlotState.LOTTERY, str(SEALED_BY_LOTTERY))
         if reason := _window_reason(
             self.facility, day, slot, self.now, for_staff=self.for_staff, tz=self.tz, today=self.today
         ):

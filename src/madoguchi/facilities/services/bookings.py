@@ -25,7 +25,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, override
+from django.utils.translation import gettext_lazy, gettext_noop, override
 
 from madoguchi.audit import services as audit
 from madoguchi.core.models import Municipality
@@ -39,7 +39,9 @@ from ..models import (
     BookingSource,
     BookingStatus,
     CancelReason,
+    EntryStatus,
     FeeExtra,
+    LotteryEntry,
     Registration,
     RegistrationStatus,
     Slot,
@@ -55,6 +57,14 @@ logger = logging.getLogger(__name__)
 UNPAID_STATUSES = (InvoiceStatus.UNPAID,)
 #: Reasons for which the booker pays no cancellation fee whoever cancels.
 NO_FEE_REASONS = (CancelReason.CLOSURE, CancelReason.UNCONFIRMED, CancelReason.DECLINED)
+#: The outcome note of a lottery win whose provisional booking was cancelled, by the
+#: cancellation's reason (stored in Japanese, shown translated).
+WIN_CANCELLED_NOTES: dict[str, Any] = {
+    CancelReason.CLOSURE: gettext_lazy("臨時休館により当選の予約が取り消されました"),
+    CancelReason.DECLINED: gettext_lazy("当選を辞退しました"),
+    CancelReason.UNCONFIRMED: gettext_lazy("確定期限までに確定されませんでした"),
+}
+WIN_CANCELLED_NOTE = gettext_lazy("当選の予約が取り消されました")
 
 __all__ = [
     "BookingError",
@@ -524,6 +534,7 @@ def cancel(
         occupancy.release(booking)
         if previous == BookingStatus.CONFIRMED or booking.invoice_number:
             _settle_cancelled(booking, fee, actor=actor)
+        _end_lottery_win(booking, reason, actor=actor, request=request)
     booking.save(
         update_fields=["status", "cancelled_at", "cancel_reason", "cancellation_fee", "invoice_number", "updated_at"]
     )
@@ -549,6 +560,32 @@ def cancel(
             key="cancelled",
         )
     return booking
+
+
+def _end_lottery_win(booking: Booking, reason: str, *, actor: Any, request: Any) -> None:
+    """A lottery win (当選・確定待ち) whose provisional booking is cancelled (a closure, staff)
+    can no longer be confirmed: the entry becomes 辞退 (reason DECLINED) or 確定期限切れ, with
+    a note saying why, so that its pages offer no confirmation that would fail."""
+    entry = LotteryEntry.objects.select_for_update().filter(booking=booking, status=EntryStatus.WON).first()
+    if entry is None:
+        return
+    entry.status = EntryStatus.DECLINED if reason == CancelReason.DECLINED else EntryStatus.EXPIRED
+    with override("ja"):
+        entry.outcome_note = str(WIN_CANCELLED_NOTES.get(reason, WIN_CANCELLED_NOTE))
+    entry.decided_at = booking.cancelled_at
+    entry.save(update_fields=["status", "outcome_note", "decided_at"])
+    registration = booking.registration
+    audit.record(
+        action=audit.Action.UPDATE,
+        obj=entry,
+        municipality=booking.municipality,
+        actor=actor,
+        request=request,
+        personal_data=registration is not None,
+        subject=registration.user if registration is not None else None,
+        fields=["status", "outcome_note"],
+        extra={"step": "booking_cancelled", "booking": booking.number},
+    )
 
 
 # --- changing ---------------------------------------------------------------------------

@@ -24,11 +24,10 @@ from ..models import (
     CancelReason,
     FeeExtra,
     Registration,
-    RegistrationStatus,
     Slot,
     Unit,
 )
-from . import availability
+from . import availability, registrations
 from .occupancy import BookingError, SlotTakenError, place_booking
 
 #: The longest period one block booking may cover (a year of Wednesdays, not a decade).
@@ -126,12 +125,6 @@ def _quote(unit: Unit, day: dt.date, slot: Slot, *, resident: bool, extras: Iter
     return fees.quote(unit, day, slot, resident=resident, extras=list(extras))
 
 
-def _usable(registration: Registration, day: dt.date) -> bool:
-    if registration.status != RegistrationStatus.APPROVED:
-        return False
-    return registration.valid_until is None or registration.valid_until >= timezone.localdate()
-
-
 def issue_invoice(booking: Booking) -> Any:
     """The booking's usage fee invoice (part `bookings` issues it; idempotent by number)."""
     from . import bookings
@@ -168,7 +161,9 @@ def book_for(
         raise BookingError("no_holder", _("利用者登録（登録番号）か利用者名を入力してください。"))
     if registration is not None and registration.municipality_id != unit.municipality_id:
         raise BookingError("registration_elsewhere", _("この利用者登録はこの団体のものではありません。"))
-    if registration is not None and not _usable(registration, day):
+    # Usable when booking (at `now`), as online (`bookings.book`): a registration valid
+    # today may book a day after its validity ends, like a resident's own booking.
+    if registration is not None and not registrations.is_usable(registration, timezone.localdate(now)):
         raise BookingError("registration_not_usable", _("この利用者登録は承認されていないか、停止・失効しています。"))
     if source not in COUNTER_SOURCES:
         raise ValueError(f"not a counter source: {source!r}")

@@ -43,13 +43,16 @@ from ..models import (
     BookingStatus,
     CancelReason,
     Closure,
+    DayKind,
     EntryStatus,
     Facility,
+    FeeRule,
     LotteryEntry,
     LotteryRound,
     Occupancy,
     Registration,
     RegistrationKind,
+    Residency,
     RoundStatus,
     Slot,
     Unit,
@@ -103,12 +106,44 @@ def round_units(lottery: LotteryRound) -> list[Unit]:
     chosen = list(lottery.units.all().select_related("slot_pattern").prefetch_related("spaces", "slot_pattern__slots"))
     if chosen:
         return sorted(chosen, key=lambda u: (u.sort_order, u.slug))
+    return units_of_facility(lottery.facility)
+
+
+def units_of_facility(facility: Facility) -> list[Unit]:
+    """The facility's active units: those of a round for which none are chosen."""
     return list(
-        Unit.objects.filter(facility_id=lottery.facility_id, is_active=True)
+        Unit.objects.filter(facility=facility, is_active=True)
         .select_related("slot_pattern")
         .prefetch_related("spaces", "slot_pattern__slots")
         .order_by("sort_order", "slug")
     )
+
+
+def missing_fees(facility: Facility, units: Iterable[Unit], month: dt.date) -> list[str]:
+    """What the fee table lacks for a round of `month`: "unit slot（day kind・residency）"
+    for every slot of the units, on the kinds of day the facility opens that month, for
+    residents and others, that has neither its own rule nor the unit's default."""
+    units = list(units)
+    kinds = sorted(
+        {calendar.day_kind(day) for day in month_days(month) if not calendar.regular_closed_reason(facility, day)}
+    )
+    rules = set(FeeRule.objects.filter(unit__in=units).values_list("unit_id", "slot_id", "day_kind", "residency"))
+    missing = []
+    for unit in units:
+        for slot in calendar.slots_of(unit):
+            for kind in kinds:
+                for residency in Residency.values:
+                    if not {(unit.pk, slot.pk, kind, residency), (unit.pk, None, kind, residency)} & rules:
+                        missing.append(
+                            _("%(unit)s %(slot)s（%(day_kind)s・%(residency)s）")
+                            % {
+                                "unit": unit.name,
+                                "slot": slot.name,
+                                "day_kind": DayKind(kind).label,
+                                "residency": Residency(residency).label,
+                            }
+                        )
+    return missing
 
 
 def accepting(lottery: LotteryRound, now: dt.datetime | None = None) -> bool:
@@ -150,6 +185,15 @@ def create_round(
         raise BookingError("round_too_late", _("抽選日時は対象月より前にしてください。"))
     seed = secrets.token_hex(32)
     with municipality_scope(municipality):
+        # Winners pay the fee table's fee: without one a win would be 0 yen and could not
+        # be confirmed (no_fee_rule). Refused now rather than after the draw.
+        missing = missing_fees(facility, units or units_of_facility(facility), month)
+        if missing:
+            raise BookingError(
+                "no_fee_rule",
+                _("使用料が設定されていない利用区分があります: %(missing)s。先に使用料を設定してください。")
+                % {"missing": "、".join(missing[:5]) + ("…" if len(missing) > 5 else "")},
+            )
         lottery = LotteryRound(
             municipality=municipality,
             facility=facility,
@@ -250,6 +294,55 @@ def cancel_round(lottery: LotteryRound, *, actor: Any, request: Any = None) -> b
         )  # fmt: skip
     lottery.status = locked.status
     return True
+
+
+#: Rounds that still take priority bookings: before the seed is published. From then
+#: until the draw nothing is booked in the month (`occupancy.sealed_by_round`).
+PRIORITY_STATUSES = (RoundStatus.SCHEDULED, RoundStatus.OPEN)
+
+
+def check_priority_allowed(lottery: LotteryRound) -> None:
+    """Raise BookingError when the round takes no more priority bookings."""
+    if lottery.status == RoundStatus.CLOSED:
+        raise BookingError(
+            "round_closed", _("申込を締め切りシードを公開したため、抽選が終わるまで優先予約は入れられません。")
+        )
+    if lottery.status not in PRIORITY_STATUSES:
+        raise BookingError("round_drawn", _("抽選の後には優先予約を入れられません。窓口予約を使ってください。"))
+
+
+def place_priority(
+    lottery: LotteryRound,
+    *,
+    unit: Unit,
+    day: dt.date,
+    slot: Slot,
+    holder_name: str,
+    purpose: str = "",
+    actor: Any = None,
+    request: Any = None,
+) -> Booking:
+    """優先予約: the municipality's own use of a slot of the round's month, before the seed
+    is published; the entries needing its cells lose with 「優先予約（市の行事等）」. Booked
+    like any staff booking (`counter.book_for`, source priority, no fee), so a closed day,
+    a temporary closure or a past slot is refused with its reason."""
+    from . import counter
+
+    check_priority_allowed(lottery)
+    if unit.facility_id != lottery.facility_id or unit.pk not in {u.pk for u in round_units(lottery)}:
+        raise BookingError("unit_not_in_round", _("この利用単位は抽選の対象ではありません。"))
+    if day.replace(day=1) != lottery.month:
+        raise BookingError("day_not_in_round", _("利用日は抽選の対象月の日を選んでください。"))
+    return counter.book_for(
+        unit=unit,
+        day=day,
+        slot=slot,
+        actor=actor,
+        holder_name=holder_name,
+        purpose=purpose,
+        source=BookingSource.PRIORITY,
+        request=request,
+    )
 
 
 # --- Entries ----------------------------------------------------------------------------

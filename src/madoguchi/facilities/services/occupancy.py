@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.audit import services as audit
 from madoguchi.core.models import Municipality
@@ -29,12 +30,20 @@ from ..models import (
     BookingSource,
     BookingStatus,
     FeeExtra,
+    LotteryRound,
     Occupancy,
     Registration,
+    RoundStatus,
     Slot,
     Unit,
 )
 from . import calendar
+
+#: Why nothing can be booked in a round's month between the seed's publication and the
+#: draw (shown by `place_booking` and the staff calendar).
+SEALED_BY_LOTTERY = gettext_lazy(
+    "抽選のシードを公開済みで、抽選を待っています。抽選が終わるまでこの枠は予約できません。"
+)
 
 
 class BookingError(Exception):
@@ -92,6 +101,24 @@ def clashing_bookings(unit: Unit, day: dt.date, slot: Slot) -> list[Booking]:
     return list(Booking.objects.filter(pk__in=set(taken)).select_related("unit"))
 
 
+def sealed_by_round(unit: Unit, day: dt.date) -> LotteryRound | None:
+    """The lottery round, if any, whose seed is published (status closed) but not yet
+    drawn and whose units share a space with `unit` on `day`'s month. Until its draw
+    nothing may be booked there: whoever knows the seed knows the order of the entries
+    and could knock out a chosen one by holding its cells (the draw treats any earlier
+    booking as held)."""
+    rounds = LotteryRound.objects.filter(
+        facility_id=unit.facility_id, month=day.replace(day=1), status=RoundStatus.CLOSED
+    ).prefetch_related("units__spaces")
+    space_ids = set(space_ids_of(unit))
+    for lottery in rounds:
+        round_units = list(lottery.units.all())
+        # No units chosen: the round is for every unit of the facility.
+        if not round_units or space_ids & {space.pk for u in round_units for space in u.spaces.all()}:
+            return lottery
+    return None
+
+
 def is_free(unit: Unit, day: dt.date, slot: Slot) -> bool:
     return not Occupancy.objects.filter(
         space_id__in=space_ids_of(unit), date=day, cell__in=list(calendar.cells(slot.starts_at, slot.ends_at))
@@ -125,7 +152,10 @@ def place_booking(
     """Book `unit` for `slot` on `date`, or raise `SlotTakenError`.
 
     This is the grid alone: whether the person may book (registration, limits, closures,
-    booking period, fees) is the caller's to decide. With a `request_key` a second call
+    booking period, fees) is the caller's to decide. The one rule kept here, for every
+    way of booking, is fairness: nothing is booked in a lottery round's month while its
+    seed is public and its draw not yet done (`sealed_by_round`; the draw itself writes
+    its winners in bulk, not through here). With a `request_key` a second call
     with the same key returns the first booking instead of booking twice. `number` is for
     callers that took numbers in bulk (the lottery); otherwise one is taken here."""
     municipality = unit.municipality
@@ -143,6 +173,8 @@ def place_booking(
             raise BookingError("unit_without_space", _("この利用単位には区画が設定されていません。"))
         if not is_free(unit, date, slot):
             raise SlotTakenError()
+        if sealed_by_round(unit, date) is not None:
+            raise BookingError("lottery_sealed", str(SEALED_BY_LOTTERY))
         booking = Booking(
             municipality=municipality,
             registration=registration,

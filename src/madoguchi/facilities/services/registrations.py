@@ -7,14 +7,15 @@ given at approval from a per-municipality counter whose row is locked, so two cl
 approving at the same moment never give the same number.
 
 Other parts call: `usable_registrations`, `registration_of`, `check_booking_limit`,
-`check_entry_limit` (bookings and lotteries).
+`check_entry_limit` (bookings and lotteries). `expire_all_due` writes 期限切れ daily
+(`tasks.expire_registrations_task`, the ``facilities_expire_registrations`` command).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -456,6 +457,29 @@ def expire_due(municipality: Municipality, today: dt.date | None = None) -> int:
             registration.save(update_fields=["status"])
             _audit_change(registration, None, None, ["status"], "expire", before={"status": S.APPROVED})
     return len(due)
+
+
+def expire_all_due(today: dt.date | None = None, *, out: Callable[[str], None] | None = None) -> dict[str, int]:
+    """`expire_due` for every municipality that has approvals past `valid_until` (the
+    daily task and the ``facilities_expire_registrations`` command); the number written
+    per municipality slug. One municipality that fails is logged and does not stop the
+    others (it is tried again next time); `out` gets a line per municipality."""
+    today = today or timezone.localdate()
+    due_ids = (
+        Registration.unscoped.filter(status=S.APPROVED, valid_until__lt=today)
+        .values_list("municipality_id", flat=True)
+        .distinct()
+    )
+    done: dict[str, int] = {}
+    for municipality in Municipality.objects.filter(pk__in=list(due_ids)).order_by("slug"):
+        try:
+            done[municipality.slug] = expire_due(municipality, today)
+        except Exception:
+            logger.exception("facility registrations of %s: expiring failed", municipality.slug)
+            continue
+        if out is not None:
+            out(f"{municipality.slug}: {done[municipality.slug]}")
+    return done
 
 
 # --- Audit and e-mail -------------------------------------------------------------------

@@ -37,7 +37,6 @@ from .. import permissions
 from ..forms.lotteries import PriorityForm, RoundForm, aware
 from ..models import Booking, BookingSource, EntryStatus, LotteryEntry, LotteryRound, RoundStatus
 from ..services import lotteries as service
-from ..services import occupancy
 from ..services.occupancy import BookingError
 from . import FACILITIES_MENU_HOOK
 
@@ -179,6 +178,7 @@ class RoundDetailView(LotteryStaffMixin, TemplateView):
             "page": page,
             "priority": priority,
             "before_draw": lottery.status in (RoundStatus.SCHEDULED, RoundStatus.OPEN, RoundStatus.CLOSED),
+            "can_prioritise": lottery.status in service.PRIORITY_STATUSES,
             "can_draw": lottery.status in (RoundStatus.SCHEDULED, RoundStatus.OPEN, RoundStatus.CLOSED)
             and now >= lottery.draw_at
             and now >= lottery.entry_closes_at,
@@ -234,22 +234,24 @@ class RoundDetailView(LotteryStaffMixin, TemplateView):
 
     def place_priority(self, request: HttpRequest) -> HttpResponse:
         lottery = self.round
-        if lottery.status not in (RoundStatus.SCHEDULED, RoundStatus.OPEN, RoundStatus.CLOSED):
-            messages.error(request, _("抽選の後には優先予約を入れられません。窓口予約を使ってください。"))
+        try:
+            service.check_priority_allowed(lottery)
+        except BookingError as error:
+            messages.error(request, error.message)
             return HttpResponseRedirect(self.url())
         form = self.priority_form(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                booking = occupancy.place_booking(
+                booking = service.place_priority(
+                    lottery,
                     unit=form.units[data["unit"]],
                     slot=form.slots[data["slot"]],
-                    date=data["day"],
-                    source=BookingSource.PRIORITY,
+                    day=data["day"],
                     holder_name=data["holder_name"],
                     purpose=data.get("purpose") or "",
-                    created_by=request.user,
-                    audit_request=request,
+                    actor=request.user,
+                    request=request,
                 )
             except BookingError as error:
                 form.add_error(None, error.message)

@@ -294,3 +294,127 @@ def test_a_draw_dated_in_the_past_still_sees_todays_bookings(kasama: Municipalit
     entry.refresh_from_db()
     assert entry.status == EntryStatus.LOST
     assert lotteries.replay(lottery)
+
+
+def test_nothing_is_booked_between_the_seed_and_the_draw(kasama: Municipality) -> None:
+    """Whoever knows the published seed knows the order of the entries: a booking made
+    then could knock out a chosen entry. From the seed's publication to the draw nothing
+    is booked for the round's units, nor units sharing their spaces, in its month."""
+    from madoguchi.facilities.services import availability, counter
+    from madoguchi.testing.factories import make_staff
+
+    gym = make_gym(kasama)
+    staff = make_staff(kasama, "municipal_admin")
+    lottery = make_round(gym, units=[gym.half_a])
+    day = weekday_in(lottery.month)
+    # Before the seed is known, priority bookings are allowed.
+    with municipality_scope(kasama):
+        occupancy.place_booking(
+            unit=gym.half_a, slot=gym.morning, date=day, source=BookingSource.PRIORITY, holder_name="市民運動会"
+        )
+    registration = make_registration(kasama)
+    entry = lotteries.enter(
+        round=lottery, registration=registration, unit=gym.half_a, slot=gym.night, day=day, actor=registration.user
+    )
+    assert lotteries.publish_seed(lottery, now=after(lottery, "entry_closes_at"))
+
+    with municipality_scope(kasama):
+        for unit in (gym.half_a, gym.whole):  # the round's unit, and the whole floor sharing its court
+            with pytest.raises(BookingError) as caught:
+                occupancy.place_booking(
+                    unit=unit, slot=gym.afternoon, date=day, source=BookingSource.FIRST_COME, registration=registration
+                )
+            assert caught.value.code == "lottery_sealed"
+        with pytest.raises(BookingError) as caught:
+            counter.book_for(unit=gym.whole, day=day, slot=gym.night, actor=staff, holder_name="山田")
+        assert "抽選" in caught.value.message
+        block = counter.block_book(
+            unit=gym.half_a,
+            slot=gym.night,
+            weekdays=[day.weekday()],
+            start=day,
+            end=day,
+            actor=staff,
+            holder_name="教室",
+        )
+        assert block.booked == []
+        assert [d for d, _reason in block.skipped] == [day]
+        with pytest.raises(BookingError) as caught:
+            lotteries.place_priority(
+                lottery, unit=gym.half_a, day=day, slot=gym.afternoon, holder_name="市民運動会", actor=staff
+            )
+        assert caught.value.code == "round_closed"
+        # The staff calendar shows it as the lottery's, not bookable; other courts and months are free.
+        grid = availability.Calendar(gym.facility, [gym.whole, gym.half_b], day, day, for_staff=True)
+        sealed = grid.slot(gym.whole, day, gym.afternoon)
+        assert sealed.state == availability.SlotState.LOTTERY
+        assert not sealed.bookable
+        assert grid.slot(gym.half_b, day, gym.afternoon).bookable
+        occupancy.place_booking(unit=gym.half_b, slot=gym.afternoon, date=day, source=BookingSource.PRIORITY)
+        later = weekday_in((lottery.month + dt.timedelta(days=40)).replace(day=1))
+        occupancy.place_booking(unit=gym.half_a, slot=gym.afternoon, date=later, source=BookingSource.PRIORITY)
+
+    # The draw writes its winners all the same, and then the month is open again.
+    result = lotteries.draw(lottery, now=after(lottery, "draw_at"))
+    entry.refresh_from_db()
+    assert (result.won, entry.status) == (1, EntryStatus.WON)
+    with municipality_scope(kasama):
+        occupancy.place_booking(unit=gym.half_a, slot=gym.afternoon, date=day, source=BookingSource.PRIORITY)
+
+
+def test_a_cancelled_win_can_no_longer_be_confirmed(kasama: Municipality) -> None:
+    """A closure (or staff) cancelling a winner's provisional booking ends the win: the
+    entry expires (or is declined, for that reason) with a note, and confirming is refused."""
+    from madoguchi.facilities.models import CancelReason
+    from madoguchi.facilities.services import bookings, closures
+    from madoguchi.testing.factories import make_staff
+
+    gym = make_gym(kasama)
+    staff = make_staff(kasama, "municipal_admin")
+    lottery = make_round(gym)
+    day = weekday_in(lottery.month)
+    registration = make_registration(kasama)
+    closed, declined = (
+        lotteries.enter(
+            round=lottery, registration=registration, unit=unit, slot=slot, day=day, actor=registration.user
+        )
+        for unit, slot in ((gym.half_a, gym.morning), (gym.half_b, gym.night))
+    )
+    lotteries.draw(lottery, now=after(lottery, "entry_closes_at"))
+    with municipality_scope(kasama):
+        closures.create_closure(
+            facility=gym.facility, units=[gym.half_a], starts_on=day, ends_on=day, starts_at=dt.time(9),
+            ends_at=dt.time(12), reason_ja="床の補修", kind="maintenance", actor=staff,
+        )  # fmt: skip
+        declined.refresh_from_db()
+        bookings.cancel(declined.booking, actor=staff, reason=CancelReason.DECLINED, by_staff=True)
+    closed.refresh_from_db()
+    declined.refresh_from_db()
+    assert (closed.status, closed.outcome_note) == (EntryStatus.EXPIRED, "臨時休館により当選の予約が取り消されました")
+    assert (declined.status, declined.outcome_note) == (EntryStatus.DECLINED, "当選を辞退しました")
+    assert closed.decided_at is not None
+    with pytest.raises(BookingError) as caught:
+        lotteries.confirm(closed, registration.user)
+    assert caught.value.code == "not_won"
+    # The results stay what the seed gives; finishing the round finds nothing left to expire.
+    assert lotteries.replay(lottery)
+    assert lotteries.finish(lottery, now=after(lottery, "confirm_until")) == 0
+
+
+def test_a_round_needs_fees_for_its_units(kasama: Municipality) -> None:
+    """Winners pay the fee table's fee: a round whose units (or, with none chosen, the
+    facility's units) lack one would give 0 yen wins that cannot be confirmed."""
+    from madoguchi.facilities.models import FeeRule
+
+    gym = make_gym(kasama)
+    with municipality_scope(kasama):
+        FeeRule.objects.filter(unit=gym.half_b, residency="non_resident").delete()
+    with pytest.raises(BookingError) as caught:
+        make_round(gym)
+    assert caught.value.code == "no_fee_rule"
+    assert "半面B" in caught.value.message
+    with pytest.raises(BookingError):
+        make_round(gym, units=[gym.half_a, gym.half_b])
+    assert not LotteryRound.objects.exists()
+    # The units that have their fees can have a round.
+    assert make_round(gym, units=[gym.whole, gym.half_a]).pk

@@ -6,6 +6,7 @@ municipality's round unreachable."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,13 +16,21 @@ from madoguchi.accounts.models import Role
 from madoguchi.audit.models import AuditEntry
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
-from madoguchi.facilities.models import Booking, BookingSource, EntryStatus, LotteryEntry, LotteryRound, RoundStatus
+from madoguchi.facilities.models import (
+    Booking,
+    BookingSource,
+    EntryStatus,
+    Facility,
+    LotteryEntry,
+    LotteryRound,
+    RoundStatus,
+)
 from madoguchi.facilities.services import lotteries
 from madoguchi.testing.factories import make_staff
 from madoguchi.testing.tenancy import sign_in
 
 from .factories import make_gym, make_registration
-from .test_lottery_services import make_round, target_month, weekday_in
+from .test_lottery_services import after, make_round, target_month, weekday_in
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +112,78 @@ def test_create_a_round_place_priority_and_draw(kasama: Municipality, client: Cl
     assert registration.name in csv_text
     assert entry.number in csv_text
     assert AuditEntry.objects.filter(action="export", personal_data=True, extra__what="lottery_entries_csv").exists()
+
+
+def test_priority_bookings_respect_the_calendar_and_the_seed(kasama: Municipality, client: Client) -> None:
+    """A priority booking is refused on a regular closed day and in a temporary closure,
+    with the reason, and once the seed is published (until the draw)."""
+    from madoguchi.facilities.models import Closure
+
+    gym = make_gym(kasama)
+    lottery = make_round(gym)
+    day, closed_day = weekday_in(lottery.month), weekday_in(lottery.month, 1)
+    with municipality_scope(kasama):
+        Closure.objects.create(municipality=kasama, facility=gym.facility, starts_on=day, ends_on=day, reason_ja="点検")
+        Facility.objects.filter(pk=gym.facility.pk).update(closed_weekdays=str(closed_day.weekday()))
+    sign_in(client, make_staff(kasama, Role.OFFICER))
+    detail = f"{LIST}{lottery.pk}/"
+
+    def priority(on: dt.date) -> Any:
+        return client.post(
+            detail,
+            {
+                "action": "priority",
+                "priority-unit": gym.whole.pk,
+                "priority-day": on.isoformat(),
+                "priority-slot": gym.morning.pk,
+                "priority-holder_name": "市民運動会",
+            },
+        )
+
+    response = priority(day)
+    assert response.status_code == 400
+    assert "点検" in response.content.decode()
+    response = priority(closed_day)
+    assert response.status_code == 400
+    assert "定期休館日" in response.content.decode()
+    with municipality_scope(kasama):
+        assert not Booking.objects.exists()
+    lotteries.publish_seed(lottery, now=after(lottery, "entry_closes_at"))
+    response = priority(day + dt.timedelta(days=2))
+    assert response.status_code == 302
+    page = client.get(detail).content.decode()
+    assert "抽選が終わるまで優先予約は入れられません" in page
+    assert 'value="priority"' not in page
+    with municipality_scope(kasama):
+        assert not Booking.objects.exists()
+
+
+def test_the_round_form_names_units_without_fees(kasama: Municipality, client: Client) -> None:
+    from madoguchi.facilities.models import FeeRule
+
+    gym = make_gym(kasama)
+    with municipality_scope(kasama):
+        FeeRule.objects.filter(unit=gym.half_a).delete()
+    sign_in(client, make_staff(kasama, Role.OFFICER))
+    now = timezone.localtime()
+    fmt = "%Y-%m-%dT%H:%M"
+    response = client.post(
+        f"{LIST}add/",
+        {
+            "facility": gym.facility.pk,
+            "month": target_month().strftime("%Y-%m"),
+            "entry_opens_at": (now - dt.timedelta(days=1)).strftime(fmt),
+            "entry_closes_at": (now + dt.timedelta(days=1)).strftime(fmt),
+            "draw_at": (now + dt.timedelta(days=2)).strftime(fmt),
+            "confirm_until": (now + dt.timedelta(days=9)).strftime(fmt),
+            "max_wins_per_registration": "0",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "使用料が設定されていない利用区分があります" in page
+    assert "半面A 午前" in page
+    assert not LotteryRound.objects.exists()
 
 
 def test_another_municipalitys_round_is_unreachable(kasama: Municipality, mito: Municipality, client: Client) -> None:

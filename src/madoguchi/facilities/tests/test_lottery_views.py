@@ -116,6 +116,34 @@ def test_confirm_and_decline_only_ones_own(kasama: Municipality, client: Client)
     assert theirs.number not in page
 
 
+def test_a_win_cancelled_by_a_closure_offers_no_confirmation(kasama: Municipality, client: Client) -> None:
+    from madoguchi.facilities.services import closures
+    from madoguchi.testing.factories import make_staff
+
+    gym = make_gym(kasama)
+    lottery = make_round(gym)
+    day = weekday_in(lottery.month)
+    mine = make_registration(kasama)
+    won = lotteries.enter(round=lottery, registration=mine, unit=gym.whole, slot=gym.morning, day=day, actor=mine.user)
+    lotteries.draw(lottery, now=after(lottery, "entry_closes_at"))
+    confirm = f"{BASE}/my/entries/{won.number}/confirm/"
+    sign_in(client, mine.user)
+    assert confirm in client.get(f"{BASE}/my/entries/").content.decode()
+    with municipality_scope(kasama):
+        closures.create_closure(
+            facility=gym.facility, units=[], starts_on=day, ends_on=day, reason_ja="停電",
+            kind="maintenance", actor=make_staff(kasama, "municipal_admin"),
+        )  # fmt: skip
+    page = client.get(f"{BASE}/my/entries/").content.decode()
+    assert confirm not in page
+    assert "臨時休館により当選の予約が取り消されました" in page
+    response = client.post(confirm)
+    assert response.status_code == 400
+    assert "確定できる当選ではありません。" in response.content.decode()
+    won.refresh_from_db()
+    assert won.status == EntryStatus.EXPIRED
+
+
 def test_nothing_of_another_municipality_is_reachable(two_municipalities: TenantPair, client: Client) -> None:
     home, other = two_municipalities.home, two_municipalities.other
     gym = make_gym(other.municipality, name_ja="水戸だけの体育館")

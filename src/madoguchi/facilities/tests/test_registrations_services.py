@@ -214,6 +214,39 @@ def test_expired_registrations_are_not_usable(kasama: Municipality) -> None:
     assert old.status == S.EXPIRED
 
 
+def test_expiry_runs_daily_for_every_municipality(kasama: Municipality, mito: Municipality) -> None:
+    """The periodic work: the task and the command write 期限切れ in every municipality,
+    print what they did, and a second run does nothing."""
+    import io
+
+    from django.core.management import call_command
+
+    from madoguchi.facilities.tasks import expire_registrations_task
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    old = RegistrationFactory.create(municipality=kasama, valid_until=yesterday)
+    theirs = RegistrationFactory.create(municipality=mito, valid_until=yesterday)
+    current = RegistrationFactory.create(municipality=kasama, valid_until=timezone.localdate())
+    assert expire_registrations_task.call() == {"kasama": 1, "mito": 1}
+    for registration, status in ((old, S.EXPIRED), (theirs, S.EXPIRED), (current, S.APPROVED)):
+        with municipality_scope(registration.municipality):
+            registration.refresh_from_db()
+        assert registration.status == status
+    assert AuditEntry.objects.filter(object_id=str(theirs.pk), personal_data=True).exists()
+    out = io.StringIO()
+    call_command("facilities_expire_registrations", stdout=out)
+    assert "registrations expired: 0" in out.getvalue()
+    out = io.StringIO()
+    call_command(
+        "facilities_expire_registrations",
+        "--today",
+        (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+        stdout=out,
+    )
+    assert "kasama: 1" in out.getvalue()
+    assert "registrations expired: 1" in out.getvalue()
+
+
 def test_registration_of_is_only_the_users_own(kasama: Municipality, mito: Municipality) -> None:
     mine = RegistrationFactory.create(municipality=kasama)
     other = RegistrationFactory.create(municipality=kasama)

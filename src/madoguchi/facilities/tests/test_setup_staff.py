@@ -150,6 +150,28 @@ def test_create_and_edit_a_facility(client: Client, head: User, kasama: Municipa
     assert f"{reverse('facilities-units:index')}?facility={gym.facility.pk}" in edit
 
 
+def test_a_facility_slug_cannot_hide_a_page_of_the_module(client: Client, head: User, kasama: Municipality) -> None:
+    """/<municipality>/facilities/<slug>/ is a facility's page: a slug that is the first
+    path segment of another page of the module (search/, my/ …) would hide it."""
+    from django.core.exceptions import ValidationError
+
+    from madoguchi.facilities import urls
+    from madoguchi.facilities.models.catalog import RESERVED_FACILITY_SLUGS
+
+    segments = {str(p.pattern).split("/")[0] for p in urls.urlpatterns} - {""}
+    segments = {s for s in segments if not s.startswith("<")}
+    assert {"search", "my", "register", "book", "lotteries", "opendata"} <= segments
+    assert segments <= RESERVED_FACILITY_SLUGS
+    for slug in sorted(segments):
+        with pytest.raises(ValidationError) as caught:
+            Facility(municipality=kasama, slug=slug).clean()
+        assert "slug" in caught.value.message_dict
+    response = client.post(reverse("facilities-setup:add"), facility_data(slug="search"))
+    assert response.status_code == 200
+    assert "「search」は施設予約のページの名前に使われているため使えません。" in errors_of(response)
+    assert not Facility.objects.filter(slug="search").exists()
+
+
 def test_a_unit_cannot_use_another_facilitys_spaces(client: Client, head: User, kasama: Municipality, gym: Gym) -> None:
     other = make_gym(kasama)
     data = {

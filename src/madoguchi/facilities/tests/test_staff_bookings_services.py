@@ -105,6 +105,28 @@ def test_book_for_needs_a_holder_and_refuses_closed_days(kasama: Municipality) -
             )
 
 
+def test_book_for_checks_the_registration_when_booking(kasama: Municipality) -> None:
+    """A registration must be usable at the moment of booking (`now`, like the other
+    dates of `book_for`), as online; its validity may end before the use day."""
+    gym = make_gym(kasama)
+    staff = make_staff(kasama, "counter_clerk")
+    today = timezone.localdate()
+    day = next_weekday()
+    expired = make_registration(kasama, valid_until=today - dt.timedelta(days=1))
+    ending = make_registration(kasama, valid_until=day - dt.timedelta(days=1))
+    with municipality_scope(kasama):
+        with pytest.raises(BookingError) as caught:
+            counter.book_for(unit=gym.half_a, day=day, slot=gym.morning, actor=staff, registration=expired)
+        assert caught.value.code == "registration_not_usable"
+        # Booked a week ago (a record entered later, the demo's history), it was usable then.
+        booked = counter.book_for(
+            unit=gym.half_a, day=day, slot=gym.morning, actor=staff, registration=expired,
+            now=at(today - dt.timedelta(days=7), 10),
+        )  # fmt: skip
+        assert booked.registration == expired
+        assert counter.book_for(unit=gym.half_b, day=day, slot=gym.morning, actor=staff, registration=ending).pk
+
+
 def test_block_booking_skips_taken_and_closed_days(kasama: Municipality) -> None:
     # Open every day of the year: the test must not depend on holidays near today.
     gym = make_gym(kasama, year_end_closure=False, open_on_holidays=True)

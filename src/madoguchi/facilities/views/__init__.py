@@ -1,1 +1,2 @@
-"""The residents' pages of facilities, one module per part (catalog, availability, registrations, bookings, lotteries)."""
+"""The residents' pages of facilities, one module per part (catalog, availability,
+registrations, bookings, lotteries)."""
