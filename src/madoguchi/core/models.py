@@ -50,6 +50,14 @@ PREFECTURES_EN: dict[str, str] = {
 # fmt: on
 
 
+def in_language(ja: str, en: str) -> str:
+    """The English text on English pages when there is one, else the Japanese: how every
+    model with `…_ja` and `…_en` fields shows itself."""
+    if en and (get_language() or "ja").startswith("en"):
+        return en
+    return ja
+
+
 def validate_slug_not_reserved(value: str) -> None:
     if value in settings.RESERVED_SLUGS:
         raise ValidationError(_("「%(slug)s」はシステムで使用しているため使えません。"), params={"slug": value})
@@ -243,9 +251,7 @@ class Department(TenantModel):  # type: ignore[django-manager-missing]
 
     @property
     def name(self) -> str:
-        if (get_language() or "ja").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_ja
+        return in_language(self.name_ja, self.name_en)
 
     def clean(self) -> None:
         super().clean()

@@ -93,6 +93,15 @@ def resolve(url_name: str, municipality: Any = None, **kwargs: Any) -> str | Non
         return None
 
 
+def absolute_url(path: str) -> str:
+    """`path` on the deployment's own address (SITE_URL), for links that leave the site:
+    e-mails, QR codes, open data. An empty path stays empty."""
+    from django.conf import settings
+
+    base = getattr(settings, "SITE_URL", "") or ""
+    return f"{base.rstrip('/')}{path}" if base and path else path
+
+
 def is_current(request: HttpRequest, url: str, home_url: str | None = None) -> bool:
     """The link is the page shown, or a section the page is part of (never just the home)."""
     path = request.path

@@ -8,8 +8,9 @@ from __future__ import annotations
 import io
 
 import segno
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+
+from madoguchi.core import navigation
 
 from .models import Booking
 
@@ -21,8 +22,7 @@ def checkin_url(booking: Booking) -> str:
         path = reverse("facilities_checkin", args=[booking.qr_token])
     except NoReverseMatch:
         return ""
-    base = getattr(settings, "SITE_URL", "") or ""
-    return f"{base.rstrip('/')}{path}" if base else path
+    return navigation.absolute_url(path)
 
 
 def svg(booking: Booking) -> bytes:

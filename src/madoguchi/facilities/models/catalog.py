@@ -20,17 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.core.models import TenantModel
-
-
-def in_language(ja: str, en: str) -> str:
-    """The English text on English pages when there is one, else the Japanese."""
-    from django.utils.translation import get_language
-
-    if en and (get_language() or "ja").startswith("en"):
-        return en
-    return ja
-
+from madoguchi.core.models import TenantModel, in_language
 
 #: Minutes in one cell of the occupancy grid; slot times must fall on it.
 CELL_MINUTES = 30

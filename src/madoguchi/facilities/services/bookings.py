@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, override
 
 from madoguchi.audit import services as audit
+from madoguchi.core import navigation
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
 from madoguchi.payments import services as payments
@@ -98,13 +99,6 @@ def booking_url(booking: Booking) -> str:
         return ""
 
 
-def _absolute(path: str) -> str:
-    from django.conf import settings
-
-    base = getattr(settings, "SITE_URL", "") or ""
-    return f"{base.rstrip('/')}{path}" if base and path else path
-
-
 def fiscal_year_of(day: dt.date) -> int:
     """会計年度: April to March."""
     return day.year if day.month >= 4 else day.year - 1
@@ -173,7 +167,7 @@ def _notify(booking: Booking, template: str, context: dict[str, Any], *, key: st
             "slot": booking.slot.label,
             "name": registration.name,
             "fee": booking.fee_amount,
-            "url": _absolute(booking_url(booking)),
+            "url": navigation.absolute_url(booking_url(booking)),
         }
 
     def send() -> None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from madoguchi.audit import services as audit
+from madoguchi.core import navigation
 
 from ..models import Booking, BookingStatus, CancelReason, Closure, ClosureKind, Facility, Unit
 from .occupancy import BookingError
@@ -165,7 +166,6 @@ def booker_address(booking: Booking) -> Any:
 
 def booking_url(booking: Booking) -> str:
     """The booker's page of the booking (absolute when the site's URL is known)."""
-    from django.conf import settings
 
     try:
         path = reverse(
@@ -173,8 +173,7 @@ def booking_url(booking: Booking) -> str:
         )
     except NoReverseMatch:
         return ""
-    base = getattr(settings, "SITE_URL", "") or ""
-    return f"{base.rstrip('/')}{path}" if base else path
+    return navigation.absolute_url(path)
 
 
 def email_booker(booking: Booking, closure: Closure) -> None:

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from madoguchi.audit import services as audit
+from madoguchi.core import navigation
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
 
@@ -893,8 +893,7 @@ def resident_url(name: str, municipality: Municipality, **kwargs: Any) -> str:
         path = reverse(f"facilities:{name}", kwargs={"municipality_slug": municipality.slug, **kwargs})
     except NoReverseMatch:
         return ""
-    base = getattr(settings, "SITE_URL", "") or ""
-    return f"{base.rstrip('/')}{path}" if base else path
+    return navigation.absolute_url(path)
 
 
 @transaction.atomic

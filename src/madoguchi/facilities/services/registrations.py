@@ -18,7 +18,6 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from madoguchi.audit import services as audit
+from madoguchi.core import navigation
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
 
@@ -557,11 +557,6 @@ def resident_url(registration: Registration) -> str:
         return ""
 
 
-def absolute_url(path: str) -> str:
-    base = getattr(settings, "SITE_URL", "") or ""
-    return f"{base.rstrip('/')}{path}" if base and path else path
-
-
 def _email(registration: Registration, event: str, context: dict[str, Any]) -> None:
     """E-mail the resident (template `facilities/registration_<event>`); one message per
     registration and decision. A message that cannot be queued is logged: it never undoes
@@ -584,7 +579,7 @@ def _email(registration: Registration, event: str, context: dict[str, Any]) -> N
                 "card_number": registration.card_number,
                 "valid_until": registration.valid_until.isoformat() if registration.valid_until else "",
                 "municipality": municipality_name,
-                "url": absolute_url(resident_url(registration)),
+                "url": navigation.absolute_url(resident_url(registration)),
                 **context,
             },
             municipality=registration.municipality,

@@ -5,17 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.core.models import TenantModel
-
-
-def in_language(ja: str, en: str) -> str:
-    """The English text on English pages when there is one, else the Japanese."""
-    if en and (get_language() or "ja").startswith("en"):
-        return en
-    return ja
+from madoguchi.core.models import TenantModel, in_language
 
 
 class IdentityLevel(models.TextChoices):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from madoguchi.audit import services as audit
+from madoguchi.core import navigation
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
 
@@ -230,11 +231,7 @@ def applicant_url(submission: Submission) -> str:
         return ""
 
 
-def absolute_url(path: str) -> str:
-    from django.conf import settings
-
-    base = getattr(settings, "SITE_URL", "") or ""
-    return f"{base.rstrip('/')}{path}" if base else path
+absolute_url = navigation.absolute_url
 
 
 def applicant_address(submission: Submission) -> Any:
