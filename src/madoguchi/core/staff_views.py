@@ -107,6 +107,49 @@ def local_time(value: datetime.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
+#: Query parameters of a console listing that are not search criteria.
+NOT_CRITERIA = frozenset({"p", "export", "_w_filter_fragment", "ordering"})
+
+
+def listing_criteria(request: HttpRequest) -> dict[str, str]:
+    """What a console listing was searched and filtered by, for its audit entry."""
+    return {k: str(v) for k, v in request.GET.items() if k not in NOT_CRITERIA and v}
+
+
+class AuditedListingMixin:
+    """A console listing of personal data (an index view with ConsoleExportMixin): every
+    page shown and every export is an audited read. The entry says what was searched
+    for, which page or format and how many rows, never the values."""
+
+    audit_object_type: str = ""
+    audit_fields: tuple[str, ...] = ()
+
+    def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
+        from madoguchi.audit import services as audit
+
+        request: HttpRequest = self.request  # type: ignore[attr-defined]
+        exporting = bool(self.is_export)  # type: ignore[attr-defined]
+        objects = context["object_list"]
+        extra: dict[str, Any] = {"criteria": listing_criteria(request)}
+        if exporting:
+            rows = objects.count() if isinstance(objects, QuerySet) else len(objects)
+            extra.update(format=request.GET.get("export"), rows=rows)
+        else:
+            paginator = context.get("paginator")
+            extra.update(
+                page=request.GET.get("p", "1"), count=paginator.count if paginator is not None else len(objects)
+            )
+        audit.record(
+            action=audit.Action.EXPORT if exporting else audit.Action.VIEW,
+            object_type=self.audit_object_type,
+            personal_data=True,
+            fields=list(self.audit_fields),
+            request=request,
+            extra=extra,
+        )
+        return super().render_to_response(context, **response_kwargs)  # type: ignore[misc,no-any-return]
+
+
 class ConsoleExportMixin:
     """CSV/XLSX export of a console listing: text cannot become a formula, times are
     local, the CSV opens in Excel as UTF-8, and rows of tenant models are read while the

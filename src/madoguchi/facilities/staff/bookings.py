@@ -41,6 +41,7 @@ from madoguchi.accounts.permissions import Permission, has_permission, request_m
 from madoguchi.audit import services as audit
 from madoguchi.audit.views import DateRangeWidget
 from madoguchi.core.staff_views import (
+    AuditedListingMixin,
     ConsoleExportMixin,
     RolePermissionPolicy,
     ServiceViewSetMixin,
@@ -148,7 +149,7 @@ def search_bookings(queryset: QuerySet[Booking], query: str) -> QuerySet[Booking
     )
 
 
-class BookingIndexView(ConsoleExportMixin, generic.IndexView):
+class BookingIndexView(AuditedListingMixin, ConsoleExportMixin, generic.IndexView):
     is_searchable = True
     default_ordering = "-date"
 
@@ -194,25 +195,8 @@ class BookingIndexView(ConsoleExportMixin, generic.IndexView):
     def get_filename(self) -> str:
         return f"facility-bookings-{console_municipality(self.request).code}-{timezone.localtime():%Y%m%d-%H%M%S}"
 
-    def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
-        extra: dict[str, Any] = {
-            "criteria": {k: v for k, v in self.request.GET.items() if k not in ("export", "p")},
-        }
-        if self.is_export:
-            extra.update(format=self.request.GET.get("export"), rows=len(context["object_list"]))
-        else:
-            extra["page"] = self.request.GET.get("p", "1")
-            paginator = context.get("paginator")
-            extra["count"] = paginator.count if paginator is not None else len(context["object_list"])
-        audit.record(
-            action=audit.Action.EXPORT if self.is_export else audit.Action.VIEW,
-            object_type="facilities.booking",
-            personal_data=True,
-            fields=LISTED_FIELDS,
-            request=self.request,
-            extra=extra,
-        )
-        return super().render_to_response(context, **response_kwargs)
+    audit_object_type = "facilities.booking"
+    audit_fields = tuple(LISTED_FIELDS)
 
 
 class BookingViewSet(ServiceViewSetMixin, ModelViewSet):

@@ -40,6 +40,7 @@ from madoguchi.core.staff_views import (
     ServiceViewSetMixin,
     check,
     console_municipality,
+    listing_criteria,
     permission_menu_item,
 )
 
@@ -51,7 +52,6 @@ from . import FACILITIES_MENU_HOOK
 
 S = RegistrationStatus
 ALL = "all"
-_NOT_CRITERIA = {"p", "export", "_w_filter_fragment", "ordering"}
 #: What the detail page shows (for the audit entry).
 FIELDS_SHOWN = ["name", "name_kana", "representative_name", "address", "phone", "email", "members", "activity"]
 
@@ -138,7 +138,7 @@ class RegistrationIndexView(ConsoleExportMixin, generic.IndexView):
         return f"facility-registrations-{console_municipality(self.request).code}-{timezone.localtime():%Y%m%d-%H%M%S}"
 
     def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
-        criteria = {k: str(v) for k, v in self.request.GET.items() if k not in _NOT_CRITERIA and v}
+        criteria = listing_criteria(self.request)
         if self.is_export:
             count = len(context["object_list"]) if isinstance(context["object_list"], list) else None
             service.audit_list(

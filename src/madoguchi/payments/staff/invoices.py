@@ -40,6 +40,7 @@ from madoguchi.audit import access
 from madoguchi.audit import services as audit
 from madoguchi.audit.views import DateRangeWidget
 from madoguchi.core.staff_views import (
+    AuditedListingMixin,
     ConsoleExportMixin,
     RolePermissionPolicy,
     ServiceFormMixin,
@@ -54,15 +55,10 @@ from ..models import Channel, Invoice, InvoiceStatus, Item, Refund, RefundStatus
 from . import PAYMENTS_MENU_HOOK
 
 INVOICE_FIELDS_SHOWN = ["number", "payer_number", "payer_name", "payer_name_kana", "payer_address", "amount", "status"]
-_NOT_CRITERIA = {"p", "export", "_w_filter_fragment", "ordering"}
 
 
 def _yen(value: int) -> str:
     return _("%(amount)s円") % {"amount": f"{value:,}"}
-
-
-def _criteria(request: HttpRequest) -> dict[str, str]:
-    return {k: str(v) for k, v in request.GET.items() if k not in _NOT_CRITERIA and v}
 
 
 # --- the list -------------------------------------------------------------------------
@@ -113,7 +109,7 @@ def search_invoices(queryset: QuerySet[Invoice], query: str) -> QuerySet[Invoice
     return queryset.filter(reduce(and_, per_word)) if per_word else queryset
 
 
-class InvoiceIndexView(ConsoleExportMixin, generic.IndexView):
+class InvoiceIndexView(AuditedListingMixin, ConsoleExportMixin, generic.IndexView):
     is_searchable = True
 
     def get_base_queryset(self) -> QuerySet[Invoice]:
@@ -147,22 +143,12 @@ class InvoiceIndexView(ConsoleExportMixin, generic.IndexView):
     def get_filename(self) -> str:
         return f"invoices-{console_municipality(self.request).code}-{timezone.localtime():%Y%m%d-%H%M%S}"
 
+    audit_object_type = "payments.invoice"
+    audit_fields = ("number", "payer_name", "payer_number", "amount", "status")
+
     def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
-        extra: dict[str, Any] = {"criteria": _criteria(self.request)}
-        if self.is_export:
-            if not self.show_export_buttons:
-                raise PermissionDenied
-            extra.update(format=self.request.GET.get("export"), rows=context["object_list"].count())
-        else:
-            extra["page"] = self.request.GET.get("p", "1")
-        audit.record(
-            action=audit.Action.EXPORT if self.is_export else audit.Action.VIEW,
-            object_type="payments.invoice",
-            personal_data=True,
-            fields=["number", "payer_name", "payer_number", "amount", "status"],
-            request=self.request,
-            extra=extra,
-        )
+        if self.is_export and not self.show_export_buttons:
+            raise PermissionDenied
         return super().render_to_response(context, **response_kwargs)
 
 

@@ -27,10 +27,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from madoguchi.accounts.permissions import has_permission, request_municipality
-from madoguchi.audit import services as audit
 from madoguchi.audit.views import DateRangeWidget
 from madoguchi.core.models import Department
 from madoguchi.core.staff_views import (
+    AuditedListingMixin,
     ConsoleExportMixin,
     RolePermissionPolicy,
     ServiceViewSetMixin,
@@ -43,17 +43,12 @@ from ..models import OPEN_STATUSES, Procedure, Submission, SubmissionStatus
 from ..services import processing
 from . import PROCEDURES_MENU_HOOK
 
-_NOT_CRITERIA = {"p", "export", "_w_filter_fragment", "ordering"}
 LISTED_FIELDS = ["number", "applicant_name", "applicant_email", "status", "due_on", "assignee"]
 
 OPEN = "open"
 ALL = "all"
 ME = "me"
 NOBODY = "none"
-
-
-def _criteria(request: HttpRequest) -> dict[str, str]:
-    return {k: str(v) for k, v in request.GET.items() if k not in _NOT_CRITERIA and v}
 
 
 def _procedures(request: HttpRequest | None) -> QuerySet[Procedure]:
@@ -164,7 +159,7 @@ def detail_url(submission: Submission) -> str:
     return reverse("procedures-inbox:detail", args=[submission.public_id])
 
 
-class SubmissionIndexView(ConsoleExportMixin, generic.IndexView):
+class SubmissionIndexView(AuditedListingMixin, ConsoleExportMixin, generic.IndexView):
     is_searchable = True
     default_ordering = "due_on"
 
@@ -230,24 +225,12 @@ class SubmissionIndexView(ConsoleExportMixin, generic.IndexView):
     def get_filename(self) -> str:
         return f"submissions-{console_municipality(self.request).code}-{timezone.localtime():%Y%m%d-%H%M%S}"
 
+    audit_object_type = "procedures.submission"
+    audit_fields = tuple(LISTED_FIELDS)
+
     def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
-        extra: dict[str, Any] = {"criteria": _criteria(self.request)}
-        if self.is_export:
-            if not self.show_export_buttons:
-                raise PermissionDenied
-            extra.update(format=self.request.GET.get("export"), rows=context["object_list"].count())
-        else:
-            extra["page"] = self.request.GET.get("p", "1")
-            paginator = context.get("paginator")
-            extra["count"] = paginator.count if paginator is not None else len(context["object_list"])
-        audit.record(
-            action=audit.Action.EXPORT if self.is_export else audit.Action.VIEW,
-            object_type="procedures.submission",
-            personal_data=True,
-            fields=LISTED_FIELDS,
-            request=self.request,
-            extra=extra,
-        )
+        if self.is_export and not self.show_export_buttons:
+            raise PermissionDenied
         return super().render_to_response(context, **response_kwargs)
 
 
