@@ -83,7 +83,8 @@ def test_a_resident_books_pays_sees_the_qr_code_and_cancels_another(
     expect(page.get_by_text("納付済み", exact=True)).to_be_visible()
     qr = page.get_by_role("img", name=re.compile("確認用QRコード"))
     expect(qr).to_be_visible()
-    assert page.evaluate("document.querySelector('.fac-qr img').naturalWidth") > 0
+    # The image is really there (not a broken link): it has loaded with a width.
+    page.wait_for_function("(img => img.complete && img.naturalWidth > 0)(document.querySelector('.fac-qr img'))")
     booking.refresh_from_db()
     assert booking.paid_at is not None
 

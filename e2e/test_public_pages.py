@@ -171,6 +171,7 @@ def test_header_controls_by_keyboard_alone(page: Page, base_url: str, site: Muni
         ("link", "サインイン"),
         ("summary", "文字サイズ・色"),
         ("link", "申請・届出"),  # the primary navigation: modules first, then the menu pages
+        ("link", "施設予約"),
         ("link", "お支払い"),
     ]
     for role, name in expected:
