@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from collections import Counter
 
 import pytest
@@ -104,11 +103,15 @@ def test_fair_with_overlapping_units() -> None:
     assert abs(wins["B"] / runs - 2 / 3) < 0.05
 
 
-def test_100000_entries_for_10000_slots_in_a_few_seconds() -> None:
+def test_100000_entries_for_10000_slots_fill_every_slot_once() -> None:
+    """At the bench's scale (its timing is `make bench-facilities`): every slot goes to
+    exactly one entry, no registration wins more than its limit."""
     wishes = [frozenset(("s", slot, cell) for cell in range(6)) for slot in range(10_000)]
     entries = [draw.DrawEntry(f"L1-{n:06d}", n % 30_000, wishes[(n * 7919) % 10_000]) for n in range(100_000)]
-    started = time.perf_counter()
     outcomes = draw.draw(SEED, entries, max_wins_per_registration=3)
-    elapsed = time.perf_counter() - started
-    assert sum(o.won for o in outcomes) == 10_000
-    assert elapsed < 10, elapsed
+    by_number = {entry.number: entry for entry in entries}
+    winners = [by_number[o.number] for o in outcomes if o.won]
+    assert len(winners) == 10_000
+    assert len({entry.cells for entry in winners}) == 10_000
+    wins = Counter(entry.registration for entry in winners)
+    assert max(wins.values()) <= 3
