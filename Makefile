@@ -13,6 +13,8 @@ PORT ?= 8000
 # PostgreSQL for the second test run; reachable on a developer machine and in CI.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 PYTEST_ARGS ?=
+# CI starts from new test databases: a run cut short on the same machine can leave rows behind.
+TEST_DB_ARGS ?= $(if $(filter true,$(CI)),--create-db,)
 # Processes for the tests without a browser: one per CPU (at least 2).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
 
@@ -71,14 +73,14 @@ test: setup
 # The tests without a browser run in TEST_WORKERS processes (pytest-xdist, one database
 # each); the browser tests one at a time, each with its own Chromium and live server.
 test-sqlite: setup
-	DATABASE_URL= $(PY) -m pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
-	DATABASE_URL= $(PY) -m pytest -m e2e $(PYTEST_ARGS)
+	DATABASE_URL= $(PY) -m pytest -m "not e2e" -n $(TEST_WORKERS) $(TEST_DB_ARGS) $(PYTEST_ARGS)
+	DATABASE_URL= $(PY) -m pytest -m e2e $(TEST_DB_ARGS) $(PYTEST_ARGS)
 
 # The browser tests run once, in the SQLite run: what they check (pages, forms, keyboard,
 # accessibility) does not depend on the database, and the database's own behaviour
 # (locks, constraints, races) is what the rest of the suite checks on PostgreSQL.
 test-postgres: setup
-	DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest -m "not e2e" -n $(TEST_WORKERS) $(TEST_DB_ARGS) $(PYTEST_ARGS)
 
 e2e: setup
 	$(PY) -m pytest e2e $(PYTEST_ARGS)

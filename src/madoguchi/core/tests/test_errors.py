@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 
@@ -50,6 +51,11 @@ def test_500_page_renders_while_the_database_is_down(
         response = crash_client.get("/en/kasama/db-down/", **{"test.django_db_blocker": django_db_blocker})
     finally:
         django_db_blocker.restore()
+        # The request's transaction could not end while the database was "down", and
+        # left the connection out of autocommit: without a fresh connection the test's
+        # own clean-up (a flush) would never be committed, and its rows would leak into
+        # the next test.
+        connection.close()
     body = response.content.decode()
     assert response.status_code == 500
     assert '<html lang="en"' in body
