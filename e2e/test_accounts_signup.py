@@ -12,6 +12,8 @@ from madoguchi.accounts.models import AccountKind, User
 from madoguchi.notifications import tasks
 from madoguchi.notifications.models import MessageStatus, OutboundMessage
 
+from .layout import sideways_overflow
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "kasama-yaki-2026"
@@ -25,7 +27,7 @@ def deliver_mail() -> str:
 
 
 def no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
 
 

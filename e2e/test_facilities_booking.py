@@ -19,6 +19,7 @@ from madoguchi.facilities.services import bookings
 from madoguchi.facilities.tests.factories import make_gym, make_registration, next_weekday
 from madoguchi.testing.factories import UserFactory
 
+from .layout import sideways_overflow
 from .sessions import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -127,7 +128,7 @@ def test_the_booking_page_in_english_on_a_phone(phone_page: Page, base_url: str,
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("table")).to_contain_text("Whole floor Night")
     expect(page.get_by_role("table")).to_contain_text("Lighting")
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
     for path in (
         f"book/{gym.half_a.pk}/{next_weekday():%Y-%m-%d}/{gym.morning.pk}/",
@@ -137,5 +138,5 @@ def test_the_booking_page_in_english_on_a_phone(phone_page: Page, base_url: str,
     ):
         page.goto(f"{base_url}/en/kasama/facilities/{path}")
         expect(page.locator("html")).to_have_attribute("lang", "en")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = sideways_overflow(page)
         assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"

@@ -16,11 +16,13 @@ from madoguchi.facilities.models import BookingSource
 from madoguchi.facilities.services import occupancy
 from madoguchi.facilities.tests.factories import make_gym, next_weekday
 
+from .layout import sideways_overflow
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 

@@ -19,13 +19,14 @@ from madoguchi.facilities.tests.factories import make_gym, make_registration
 from madoguchi.facilities.tests.test_lottery_services import after, make_round, weekday_in
 from madoguchi.testing.factories import UserFactory
 
+from .layout import sideways_overflow
 from .sessions import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 

@@ -19,6 +19,7 @@ from madoguchi.facilities.models import Registration, RegistrationKind, Registra
 from madoguchi.facilities.services import registrations
 from madoguchi.testing.factories import UserFactory, make_staff
 
+from .layout import sideways_overflow
 from .sessions import sign_in
 from .test_staff_console import console_assets, serve_assets
 
@@ -28,7 +29,7 @@ __all__ = ["console_assets"]
 
 
 def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 

@@ -27,6 +27,7 @@ from madoguchi.facilities.services.occupancy import place_booking
 from madoguchi.facilities.tests.factories import make_gym, make_registration, next_weekday
 from madoguchi.testing.factories import make_staff
 
+from .layout import sideways_overflow
 from .sessions import sign_in
 from .test_staff_console import console_assets, serve_assets
 
@@ -175,7 +176,7 @@ def test_a_temporary_closure_cancels_a_booking_after_a_confirmation(
 
 
 def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from .layout import sideways_overflow
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.urls("e2e.japanese_urls")]
 
 
@@ -90,7 +92,7 @@ def test_wareki_date_with_the_keyboard(page: Page, base_url: str) -> None:
 
 def test_the_form_fits_a_320px_phone(phone_page: Page, base_url: str) -> None:
     phone_page.goto(f"{base_url}/japanese-form/")
-    overflow = phone_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(phone_page)
     assert overflow <= 0, f"the form scrolls sideways by {overflow}px at 320px"
 
 

@@ -18,13 +18,14 @@ from madoguchi.procedures.services import processing
 from madoguchi.procedures.tests.applicant_factories import clerk_of, submission_of
 from madoguchi.testing.factories import UserFactory
 
+from .layout import sideways_overflow
 from .sessions import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 

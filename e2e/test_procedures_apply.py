@@ -20,6 +20,7 @@ from madoguchi.procedures.models import IdentityLevel, Submission, SubmissionSta
 from madoguchi.procedures.tests.applying_helpers import make_procedure, png_bytes
 from madoguchi.testing.factories import UserFactory
 
+from .layout import sideways_overflow
 from .sessions import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,7 +29,7 @@ NUMBER = re.compile(r"\d{4}-\d{6}")
 
 
 def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 

@@ -17,6 +17,7 @@ from madoguchi.procedures.tests.applying_helpers import make_procedure
 from madoguchi.procedures.tests.factories import SubmissionFactory
 from madoguchi.testing.factories import UserFactory
 
+from .layout import sideways_overflow
 from .sessions import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,7 +26,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def _english_and_fits(page: Page, heading: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 

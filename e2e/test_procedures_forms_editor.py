@@ -23,6 +23,7 @@ from madoguchi.procedures.services import forms as form_services
 from madoguchi.procedures.tests.factories import FormVersionFactory, ProcedureFactory, SubmissionFactory
 from madoguchi.testing.factories import make_staff
 
+from .layout import sideways_overflow
 from .sessions import sign_in
 from .test_staff_console import console_assets, serve_assets
 
@@ -109,7 +110,7 @@ def test_a_department_head_edits_the_form_and_old_submissions_keep_their_version
 
 
 def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 

@@ -22,6 +22,7 @@ from madoguchi.procedures.services import applicant
 from madoguchi.procedures.tests.factories import FormVersionFactory, ProcedureFactory, SubmissionFactory
 from madoguchi.testing.factories import UserFactory, make_staff
 
+from .layout import sideways_overflow
 from .sessions import sign_in
 from .test_staff_console import console_assets, serve_assets
 
@@ -126,7 +127,7 @@ def test_a_clerk_processes_a_submission_with_a_correction(page: Page, base_url: 
 
 
 def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(page)
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 

@@ -15,6 +15,8 @@ from madoguchi.core.models import Municipality
 from madoguchi.portal.models import ContentPage
 from madoguchi.portal.services import home_page_for
 
+from .layout import sideways_overflow
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -254,7 +256,7 @@ def test_every_public_page_fits_a_320px_phone(
     phone_page.context.add_cookies([{"name": "madoguchi_display", "value": display, "url": base_url}])
     for path in PUBLIC_PAGES:
         phone_page.goto(f"{base_url}{path}")
-        overflow = phone_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = sideways_overflow(phone_page)
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px ({display})"
     # The open display options fit too.
     phone_page.get_by_text("Text size and colours").click()
@@ -264,7 +266,7 @@ def test_every_public_page_fits_a_320px_phone(
     assert box is not None
     assert box["x"] >= 0
     assert box["x"] + box["width"] <= 320
-    overflow = phone_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = sideways_overflow(phone_page)
     assert overflow <= 0
 
 
