@@ -36,6 +36,8 @@ municipality_patterns: list = [
     path("procedures/", include("madoguchi.procedures.urls")),
     path("payments/", include("madoguchi.payments.urls")),
     path("facilities/", include("madoguchi.facilities.urls")),
+    # The website's search, feedback and open data (its pages are Wagtail's, below).
+    path("", include("madoguchi.portal.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,88 @@
+"""The municipality's website (`portal`): Wagtail page types and the data around them."""
+
+from .base import RICH_TEXT_FEATURES, LocalizedPage, PlaceFields, PortalPage
+from .news_events import EventCategory, EventIndexPage, EventPage, NewsCategory, NewsIndexPage, NewsPage
+from .opendata import (
+    DatasetDownload,
+    DatasetListPage,
+    OpenDataCatalogPage,
+    OpenDataImport,
+    OpenDataImportStatus,
+    OpenDataRecord,
+)
+from .pages import (
+    CONTENT_PAGE_TYPES,
+    ContentPage,
+    DeploymentRootPage,
+    MunicipalityHomePage,
+    QuickLinkBlock,
+    QuickLinkValue,
+    SectionPage,
+)
+from .places import (
+    BusinessSitePage,
+    BusinessSiteStatus,
+    ShopCategory,
+    ShopKind,
+    ShopPage,
+    SpecialtyKind,
+    SpecialtyPage,
+    TourismCategory,
+    TourismSpotPage,
+    Zoning,
+)
+from .reading import PageFeedback, SearchEntry
+from .services_pages import (
+    DisasterHubPage,
+    DutyKind,
+    HolidayDoctorDuty,
+    HolidayDoctorRotaPage,
+    ProcedureLinkPage,
+    ServiceField,
+    ServiceGuidePage,
+)
+
+__all__ = [
+    "CONTENT_PAGE_TYPES",
+    "RICH_TEXT_FEATURES",
+    "BusinessSitePage",
+    "BusinessSiteStatus",
+    "ContentPage",
+    "DatasetDownload",
+    "DatasetListPage",
+    "DeploymentRootPage",
+    "DisasterHubPage",
+    "DutyKind",
+    "EventCategory",
+    "EventIndexPage",
+    "EventPage",
+    "HolidayDoctorDuty",
+    "HolidayDoctorRotaPage",
+    "LocalizedPage",
+    "MunicipalityHomePage",
+    "NewsCategory",
+    "NewsIndexPage",
+    "NewsPage",
+    "OpenDataCatalogPage",
+    "OpenDataImport",
+    "OpenDataImportStatus",
+    "OpenDataRecord",
+    "PageFeedback",
+    "PlaceFields",
+    "PortalPage",
+    "ProcedureLinkPage",
+    "QuickLinkBlock",
+    "QuickLinkValue",
+    "SearchEntry",
+    "SectionPage",
+    "ServiceField",
+    "ServiceGuidePage",
+    "ShopCategory",
+    "ShopKind",
+    "ShopPage",
+    "SpecialtyKind",
+    "SpecialtyPage",
+    "TourismCategory",
+    "TourismSpotPage",
+    "Zoning",
+]

@@ -1,0 +1,7 @@
+"""URLs of the website: opendata (mounted by portal/urls.py under /<slug>/)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
