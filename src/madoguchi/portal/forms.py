@@ -32,9 +32,7 @@ def municipality_of(page: Page | None) -> Municipality | None:
 class PortalPageForm(WagtailAdminPageForm):
     """The editor's form of every `PortalPage`: tenant choices for the page's municipality."""
 
-    department = forms.ModelChoiceField(
-        queryset=Department.unscoped.none(), required=False, label=_("担当部署")
-    )
+    department = forms.ModelChoiceField(queryset=Department.unscoped.none(), required=False, label=_("担当部署"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

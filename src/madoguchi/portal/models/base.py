@@ -121,8 +121,6 @@ class LocalizedPage(Page):
         return context
 
 
-
-
 class PortalPage(LocalizedPage):
     """Base of the website's content pages: the owning department (担当部署, who answers
     the page's feedback and approves its changes), やさしい日本語 (ruby shown over kanji),

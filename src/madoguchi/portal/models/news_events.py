@@ -73,7 +73,12 @@ class NewsPage(PortalPage):
         FieldPanel("body"),
         *PortalPage.portal_panels,
     ]
-    search_fields = [*Page.search_fields, index.SearchField("lead"), index.SearchField("body"), index.FilterField("date")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("lead"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
 
     class Meta:
         verbose_name = _("お知らせ")

@@ -51,11 +51,17 @@ class TourismSpotPage(PlaceFields, PortalPage):
     lead = models.CharField(_("リード文"), max_length=250, blank=True)
     body = RichTextField(_("本文"), blank=True, features=RICH_TEXT_FEATURES)
     open_weekdays = models.CharField(
-        _("利用可能曜日"), max_length=40, blank=True, validators=[validate_weekdays], help_text=_("例: 月,火,水,木,金,土,日")
+        _("利用可能曜日"),
+        max_length=40,
+        blank=True,
+        validators=[validate_weekdays],
+        help_text=_("例: 月,火,水,木,金,土,日"),
     )
     opening_time = models.TimeField(_("開始時間"), null=True, blank=True)
     closing_time = models.TimeField(_("終了時間"), null=True, blank=True)
-    hours_note = models.CharField(_("利用可能日時特記事項"), max_length=250, blank=True, help_text=_("例: 年末年始休館"))
+    hours_note = models.CharField(
+        _("利用可能日時特記事項"), max_length=250, blank=True, help_text=_("例: 年末年始休館")
+    )
     admission = models.CharField(_("料金"), max_length=250, blank=True, help_text=_("例: 無料、大人700円"))
     access = models.TextField(_("アクセス方法"), blank=True)
     parking = models.CharField(_("駐車場情報"), max_length=250, blank=True)
@@ -165,7 +171,9 @@ class BusinessSitePage(PlaceFields, PortalPage):
         validators=[MinValueValidator(0)],
     )
     price_per_m2 = models.PositiveIntegerField(_("分譲価格（円／㎡）"), null=True, blank=True)
-    price_note = models.CharField(_("価格の補足"), max_length=200, blank=True, help_text=_("例: 応相談、区画により異なる"))
+    price_note = models.CharField(
+        _("価格の補足"), max_length=200, blank=True, help_text=_("例: 応相談、区画により異なる")
+    )
     building_coverage = models.PositiveSmallIntegerField(_("建ぺい率（%）"), null=True, blank=True)
     floor_area_ratio = models.PositiveSmallIntegerField(_("容積率（%）"), null=True, blank=True)
     utilities = models.TextField(_("インフラ"), blank=True, help_text=_("上水道、工業用水、電力、ガス、排水"))
@@ -236,7 +244,9 @@ class ShopPage(PlaceFields, PortalPage):
     category = models.CharField(_("業種"), max_length=20, choices=ShopCategory.choices)
     opening_hours = models.CharField(_("営業時間"), max_length=120, blank=True)
     closed_days = models.CharField(_("定休日"), max_length=120, blank=True)
-    payment = models.CharField(_("支払い方法"), max_length=200, blank=True, help_text=_("例: 現金、クレジットカード、QRコード決済"))
+    payment = models.CharField(
+        _("支払い方法"), max_length=200, blank=True, help_text=_("例: 現金、クレジットカード、QRコード決済")
+    )
     number_of_shops = models.PositiveIntegerField(_("店舗数"), null=True, blank=True, help_text=_("商店街の場合"))
     lead = models.CharField(_("リード文"), max_length=250, blank=True)
     body = RichTextField(_("本文"), blank=True, features=RICH_TEXT_FEATURES)

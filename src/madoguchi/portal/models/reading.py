@@ -14,7 +14,12 @@ class PageFeedback(TenantModel):  # type: ignore[django-manager-missing]
 
     page = models.ForeignKey("wagtailcore.Page", verbose_name=_("ページ"), on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey(
-        "core.Department", verbose_name=_("担当部署"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.Department",
+        verbose_name=_("担当部署"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     helpful = models.BooleanField(_("役に立った"))
     findable = models.BooleanField(_("見つけやすかった"), null=True, blank=True)

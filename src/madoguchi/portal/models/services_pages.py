@@ -13,7 +13,6 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from madoguchi.core.models import TenantModel
-
 from madoguchi.portal.forms import ProcedureLinkPageForm, ServiceGuidePageForm
 
 from .base import RICH_TEXT_FEATURES, PortalPage
