@@ -12,7 +12,7 @@ from madoguchi.accounts import permissions
 from madoguchi.accounts.models import StaffProfile
 from madoguchi.core.models import Municipality
 
-from .models import DeploymentRootPage, MunicipalityHomePage
+from ..models import DeploymentRootPage, MunicipalityHomePage
 
 
 def ensure_locales() -> dict[str, Locale]:
@@ -131,7 +131,7 @@ def ensure_website_permissions(municipality: Municipality) -> Group:
 def sync_website_access(profile: StaffProfile) -> None:
     """Put the staff member in their municipality's website group exactly when their
     roles grant `portal.edit_website` and the account is active."""
-    from .permissions import EDIT_WEBSITE
+    from ..permissions import EDIT_WEBSITE
 
     user = profile.user
     group = ensure_website_permissions(profile.municipality)
