@@ -13,8 +13,9 @@ Choices the standard leaves to the publisher, made here:
   `utf-8-sig` see no difference.
 - NO (the ID within the municipality) is the facility's URL name (識別名), the identifier
   every other address of the facility uses; it does not change when facilities are added.
-- 利用可能曜日 lists the weekdays the facility opens ("月,火,水…"); 開始時間/終了時間 are
-  its opening hours (HH:MM); the closed days in words go to 利用可能日時特記事項.
+- 利用可能曜日 lists the weekdays the facility opens, concatenated as the standard writes
+  them ("月火水木金"); 開始時間/終了時間 are its opening hours (HH:MM); the closed days in
+  words go to 利用可能日時特記事項.
 - POIコード, 方書, 内線番号, 法人番号 and 団体名 are left empty: the facility model does not
   hold them (a facility run by a 指定管理者 would name it in 団体名).
 """
@@ -35,7 +36,8 @@ from madoguchi.core.tenancy import municipality_scope
 
 from .models import Facility
 
-#: The columns of 公共施設一覧, in order, as in the 自治体標準オープンデータセット's data item
+#: The columns of 公共施設一覧, in order (the portal's open data registry uses the same
+#: layout for its 公共施設一覧), as in the 自治体標準オープンデータセット's data item
 #: definition (デジタル庁「自治体標準オープンデータセット」, 公共施設一覧 項目定義書). Checked against
 #: three independent implementations of the standard's CSV (a dataset importer's column
 #: enum, an RDF converter of 公共施設一覧 and a municipality's published public_facility
@@ -89,7 +91,8 @@ def facility_url(municipality: Municipality, facility: Facility) -> str:
 
 def _open_weekdays(facility: Facility) -> str:
     closed = facility.closed_weekday_numbers()
-    return ",".join(day for number, day in enumerate(WEEKDAYS_JA) if number not in closed)
+    # The standard writes the days one kanji each with no separator: 「月火水木金」.
+    return "".join(day for number, day in enumerate(WEEKDAYS_JA) if number not in closed)
 
 
 def _closed_days_note(facility: Facility) -> str:

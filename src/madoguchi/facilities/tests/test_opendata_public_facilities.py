@@ -50,7 +50,7 @@ def test_rows_of_published_facilities(kasama: Municipality) -> None:
     assert row["名称_カナ"] == "イワマタイイクカン"
     assert row["緯度"] == "36.3"
     assert row["経度"] == "140.29"
-    assert row["利用可能曜日"] == "火,水,木,金,土,日"
+    assert row["利用可能曜日"] == "火水木金土日"
     assert (row["開始時間"], row["終了時間"]) == ("09:00", "21:30")
     assert "月曜日（祝日の場合は翌日）" in row["利用可能日時特記事項"]
     assert "車いす" in row["バリアフリー情報"]

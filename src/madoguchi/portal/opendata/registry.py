@@ -62,6 +62,9 @@ class Dataset:
     columns: tuple[str, ...]
     required: frozenset[str]
     kinds: dict[str, Kind] = field(default_factory=dict)
+    #: required (◎) columns that real published files nonetheless leave empty; import
+    #: accepts them empty (the column itself must still be in the header).
+    import_optional: frozenset[str] = frozenset()
     #: other spellings seen in published files → the column name here.
     aliases: dict[str, str] = field(default_factory=dict)
     source: Source = Source.RECORDS
@@ -71,6 +74,11 @@ class Dataset:
 
     def kind(self, column: str) -> Kind:
         return self.kinds.get(column, Kind.TEXT)
+
+    def value_required(self, column: str) -> bool:
+        """Whether an imported row must have a value here. 1/empty flags are required as
+        columns only: empty means "not applicable" (災害種別_*)."""
+        return column in self.required and column not in self.import_optional and self.kind(column) != Kind.FLAG
 
     def title(self, language: str | None) -> str:
         return self.title_en if (language or "ja").startswith("en") else self.title_ja
@@ -338,6 +346,8 @@ HOSPITAL = Dataset(
         "診療終了時間": Kind.TIME,
         "病床数": Kind.INTEGER,
     },
+    # 医療機関 files (北海道's, for one) leave URL empty for most rows.
+    import_optional=frozenset({"URL"}),
     # The templates are older than some publishers' files: 市町村 for 市区町村名, and the
     # prefecture-extended files name 法人 differently.
     aliases={"市町村": "市区町村名", "所在地": "住所"},

@@ -514,7 +514,7 @@ def parse_file(dataset: Dataset, municipality: Municipality, content: bytes) -> 
             value, error = _check_cell(dataset, column, raw, municipality)
             if error:
                 result.errors.append(RowError(line, column, error))
-            elif not value and column in dataset.required:
+            elif not value and dataset.value_required(column):
                 result.errors.append(RowError(line, column, _("「%(column)s」は必須です。") % {"column": column}))
             row[column] = value
         _check_row(dataset, line, row, result.errors)
