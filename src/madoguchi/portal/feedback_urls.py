@@ -1,7 +1,11 @@
-"""URLs of the website: feedback (mounted by portal/urls.py under /<slug>/)."""
+"""URLs of the website: feedback (mounted by portal/urls.py under /<slug>/feedback/)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from .views import feedback
+
+urlpatterns: list[URLPattern] = [
+    path("<int:page_id>/", feedback.submit, name="feedback"),
+]

@@ -1,0 +1,1 @@
+"""Views of the website that are not Wagtail pages (search, feedback, open data)."""
