@@ -129,8 +129,11 @@ class MunicipalityHomePage(LocalizedPage):
             raise ValidationError({"slug": _("トップページのスラッグは団体のURL名と同じにしてください。")})
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from ..services.home import home_highlights
+
         context = super().get_context(request, *args, **kwargs)
         context["menu_pages"] = self.child_links(request, menus_only=True)
+        context["highlights"] = home_highlights(self)
         return context
 
 
@@ -149,8 +152,10 @@ class SectionPage(PortalPage):
         verbose_name = _("カテゴリ")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from ..services.sections import child_cards
+
         context = super().get_context(request, *args, **kwargs)
-        context["menu_pages"] = self.child_links(request, menus_only=False)
+        context["child_pages"] = child_cards(self, request)
         return context
 
 
@@ -169,6 +174,8 @@ class ContentPage(PortalPage):
         verbose_name = _("一般ページ")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from ..services.sections import child_cards
+
         context = super().get_context(request, *args, **kwargs)
-        context["menu_pages"] = self.child_links(request, menus_only=False)
+        context["child_pages"] = child_cards(self, request)
         return context
