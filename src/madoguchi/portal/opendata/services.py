@@ -26,6 +26,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 
+from madoguchi.audit import services as audit
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
 from madoguchi.japanese.checkdigits import is_valid_local_government_code
@@ -573,6 +574,7 @@ def import_file(
     replace_all: bool = False,
     file_name: str = "",
     progress: Any = None,
+    request: Any = None,
 ) -> OpenDataImport:
     """Import a CSV file in the dataset's standard layout as the municipality's records.
 
@@ -628,6 +630,22 @@ def import_file(
         if replace_all and existing:
             run.deleted_count = OpenDataRecord.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()[0]
         run.save(update_fields=["status", "created_count", "updated_count", "deleted_count"])
+        audit.record(
+            action=audit.Action.CREATE,
+            object_type="portal.opendatarecord",
+            municipality=municipality,
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            request=request,
+            extra={
+                "what": "opendata_import",
+                "dataset": dataset.key,
+                "file": run.file_name,
+                "rows": run.row_count,
+                "created": run.created_count,
+                "updated": run.updated_count,
+                "deleted": run.deleted_count,
+            },
+        )
     return run
 
 
