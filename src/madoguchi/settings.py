@@ -14,6 +14,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from madoguchi.accounts import oidc_config
 
@@ -281,9 +282,34 @@ TIME_ZONE = "Asia/Tokyo"
 LANGUAGE_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# The website's content languages (wagtail-localize translates pages between them):
+# Japanese first, always; English by default; more from the environment, e.g.
+# CONTENT_LANGUAGES=ja,en,zh-hans,ko,vi. A further content language is served under its own
+# prefix (/ko/...), so it joins LANGUAGES too; the staff console stays in ja/en.
+KNOWN_CONTENT_LANGUAGES = {
+    "ja": "日本語",
+    "en": "English",
+    "zh-hans": "简体中文",
+    "zh-hant": "繁體中文",
+    "ko": "한국어",
+    "vi": "Tiếng Việt",
+    "pt": "Português",
+    "es": "Español",
+    "tl": "Tagalog",
+    "ne": "नेपाली",
+    "id": "Bahasa Indonesia",
+    "th": "ไทย",
+}
+CONTENT_LANGUAGE_CODES = env.list("CONTENT_LANGUAGES", default=["ja", "en"])
+if not CONTENT_LANGUAGE_CODES or CONTENT_LANGUAGE_CODES[0] != "ja" or "en" not in CONTENT_LANGUAGE_CODES:
+    raise ImproperlyConfigured("CONTENT_LANGUAGES must start with ja and include en (e.g. ja,en,ko)")
+_unknown_languages = [code for code in CONTENT_LANGUAGE_CODES if code not in KNOWN_CONTENT_LANGUAGES]
+if _unknown_languages:
+    raise ImproperlyConfigured(f"CONTENT_LANGUAGES: unknown language codes {_unknown_languages}")
 WAGTAIL_I18N_ENABLED = True
-WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_CONTENT_LANGUAGES = [(code, KNOWN_CONTENT_LANGUAGES[code]) for code in CONTENT_LANGUAGE_CODES]
+WAGTAILADMIN_PERMITTED_LANGUAGES = list(LANGUAGES)
+LANGUAGES += [language for language in WAGTAIL_CONTENT_LANGUAGES if language not in LANGUAGES]
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -421,6 +447,11 @@ WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "svg"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "xlsx", "odt", "ods", "txt"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Every image needs its alt text (代替テキスト): the description is required (portal/images.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "madoguchi.portal.images.AltTextRequiredImageForm"
+# Moving a page or changing its slug leaves a redirect from the old address (the default,
+# said here because residents' bookmarks and printed URLs depend on it).
+WAGTAILREDIRECTS_AUTO_CREATE = True
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,248 @@
+"""Editing the website in the staff console: department approval, scheduled publishing,
+translation with wagtail-localize, alt text, document links, redirects, reserved slugs,
+content languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+from wagtail.models import Locale, Page, WorkflowPage, WorkflowState
+
+from madoguchi.accounts import services as accounts
+from madoguchi.accounts.models import Role, StaffProfile, User
+from madoguchi.accounts.signals import staff_changed
+from madoguchi.core.models import Department, Municipality
+from madoguchi.portal import tasks
+from madoguchi.portal.models import ContentPage, MunicipalityHomePage, SectionPage
+from madoguchi.portal.services import home_page_for
+from madoguchi.portal.services import workflows as wf
+from madoguchi.testing.factories import DepartmentFactory, StaffProfileFactory, enrol_totp
+from madoguchi.testing.tenancy import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _japanese() -> None:
+    translation.activate("ja")
+
+
+def staff(municipality: Municipality, department: Department, *roles: str) -> User:
+    """A staff member of the department (make_staff gives each a department of its own)."""
+    # The receivers in portal.wagtail_hooks must be connected before staff_changed is sent.
+    import madoguchi.portal.wagtail_hooks  # noqa: F401
+
+    profile: StaffProfile = StaffProfileFactory.create(
+        municipality=municipality, department=department, roles=list(roles)
+    )
+    staff_changed.send(sender=StaffProfile, profile=profile)
+    enrol_totp(profile.user)
+    return profile.user
+
+
+def publish(page: Page) -> Page:
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+@pytest.fixture
+def home(kasama: Municipality) -> MunicipalityHomePage:
+    page = home_page_for(kasama, "ja")
+    assert page is not None
+    return page
+
+
+@pytest.fixture
+def welfare(kasama: Municipality) -> Department:
+    return DepartmentFactory.create(municipality=kasama, code="F10", name_ja="福祉課", name_en="Welfare Division")
+
+
+@pytest.fixture
+def section(home: MunicipalityHomePage, welfare: Department) -> SectionPage:
+    page = SectionPage(title="健康・福祉", slug="kenko", locale=home.locale, department=welfare)
+    home.add_child(instance=page)
+    publish(page)
+    wf.sync_department_workflows(welfare.municipality)
+    return page
+
+
+def content_form(title: str, slug: str, **extra: Any) -> dict[str, Any]:
+    """The editor form of a ContentPage as the browser posts it."""
+    data: dict[str, Any] = {
+        "title": title,
+        "slug": slug,
+        "lead": "",
+        "body": '{"blocks":[{"key":"a","type":"unstyled","text":"本文です。","depth":0,'
+        '"inlineStyleRanges":[],"entityRanges":[]}],"entityMap":{}}',
+        "reading": "",
+        "department": "",
+        "related_pages-count": "0",
+        "seo_title": "",
+        "search_description": "",
+        "go_live_at": "",
+        "expire_at": "",
+    }
+    data.update(extra)
+    return data
+
+
+# --- Approval per department ---------------------------------------------------------
+
+
+def test_each_department_has_a_workflow_assigned_to_its_sections(
+    kasama: Municipality, mito: Municipality, section: SectionPage, welfare: Department
+) -> None:
+    assignment = WorkflowPage.objects.get(page=section)
+    assert assignment.workflow.name == "082163 F10 福祉課の承認"
+    task = assignment.workflow.tasks.get().specific
+    assert list(task.groups.values_list("name", flat=True)) == ["082163 F10 ページ承認"]
+    # A page below the section goes to that workflow.
+    child = ContentPage(title="予防接種", slug="yobo", locale=section.locale)
+    section.add_child(instance=child)
+    assert child.get_workflow() == assignment.workflow
+    # Running it again changes nothing; another municipality's departments are its own.
+    wf.sync_department_workflows(kasama)
+    assert WorkflowPage.objects.filter(page=section).count() == 1
+    mito_dept = DepartmentFactory.create(municipality=mito, code="F10", name_ja="福祉課")
+    assert wf.ensure_department_workflow(mito_dept) != assignment.workflow
+
+
+def test_a_section_without_department_has_no_workflow_of_its_own(
+    home: MunicipalityHomePage, section: SectionPage
+) -> None:
+    section.department = None
+    publish(section)
+    wf.follow_page_department(section)
+    assert not WorkflowPage.objects.filter(page=section).exists()
+
+
+def test_approvers_group_follows_roles_department_and_deactivation(kasama: Municipality, welfare: Department) -> None:
+    group_name = "082163 F10 ページ承認"
+    head = staff(kasama, welfare, Role.DEPARTMENT_HEAD)
+    approver = staff(kasama, welfare, Role.APPROVER)
+    officer = staff(kasama, welfare, Role.OFFICER)
+    assert head.groups.filter(name=group_name).exists()
+    assert approver.groups.filter(name=group_name).exists()
+    assert not officer.groups.filter(name=group_name).exists()
+
+    admin = staff(kasama, welfare, Role.MUNICIPAL_ADMIN)
+    other = DepartmentFactory.create(municipality=kasama, code="K20", name_ja="子育て支援課")
+    accounts.update_staff(approver.staff_profile, department=other, actor=admin)
+    assert not approver.groups.filter(name=group_name).exists()
+    assert approver.groups.filter(name="082163 K20 ページ承認").exists()
+
+    accounts.deactivate_staff(head.staff_profile, actor=admin)
+    assert not Group.objects.get(name=group_name).user_set.filter(pk=head.pk).exists()
+
+
+def _submit_draft(client: Client, section: SectionPage, go_live: dt.datetime) -> ContentPage:
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("portal", "contentpage", section.pk)),
+        content_form(
+            "インフルエンザ予防接種のお知らせ",
+            "influenza",
+            go_live_at=timezone.localtime(go_live).strftime("%Y-%m-%d %H:%M"),
+            **{"action-submit": "1"},
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return ContentPage.objects.get(slug="influenza")
+
+
+def test_draft_is_approved_by_the_department_and_goes_live_at_its_time(
+    client: Client, kasama: Municipality, section: SectionPage, welfare: Department, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = staff(kasama, welfare, Role.MUNICIPAL_ADMIN)
+    approver = staff(kasama, welfare, Role.APPROVER)
+    outsider = staff(kasama, DepartmentFactory.create(municipality=kasama, code="K20"), Role.APPROVER)
+    go_live = timezone.now() + dt.timedelta(days=2)
+
+    sign_in(client, editor)
+    page = _submit_draft(client, section, go_live)
+    assert not page.live
+    state = WorkflowState.objects.get(base_content_type__model="page", object_id=str(page.pk))
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    task_state = state.current_task_state
+    assert task_state is not None
+
+    approve_url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk))
+    # An approver of another department may not approve.
+    client.logout()
+    sign_in(client, outsider)
+    client.post(approve_url, {"comment": ""})
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+
+    client.logout()
+    sign_in(client, approver)
+    assert client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,))).status_code == 200
+    response = client.post(approve_url, {"comment": "確認しました"})
+    assert response.status_code in {200, 302}, response.status_code
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_APPROVED
+    page.refresh_from_db()
+    assert not page.live  # approved, but its time has not come
+    assert page.get_latest_revision().approved_go_live_at is not None
+
+    anonymous = Client()
+    assert anonymous.get("/kasama/kenko/influenza/").status_code == 404
+    tasks.publish_scheduled()
+    page.refresh_from_db()
+    assert not page.live
+
+    # At its time, the scheduled step publishes it.
+    later = go_live + dt.timedelta(minutes=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    tasks.publish_scheduled()
+    monkeypatch.undo()
+    page.refresh_from_db()
+    assert page.live
+    response = anonymous.get("/kasama/kenko/influenza/")
+    assert response.status_code == 200
+    assert "インフルエンザ予防接種のお知らせ" in response.content.decode()
+
+
+def test_the_scheduled_step_is_a_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(tasks, "call_command", lambda name, **kwargs: calls.append(name))
+    assert tasks.enqueue_publish_scheduled()
+    tasks.publish_scheduled_task.call()
+    assert set(calls) == {"publish_scheduled"}
+
+
+# --- Translation with wagtail-localize -----------------------------------------------
+
+
+def test_editor_translates_a_page_into_english_with_wagtail_localize(
+    client: Client, kasama: Municipality, section: SectionPage, welfare: Department
+) -> None:
+    editor = staff(kasama, welfare, Role.MUNICIPAL_ADMIN)
+    page = ContentPage(title="予防接種", slug="yobo", locale=section.locale, lead="予防接種の案内です。")
+    section.add_child(instance=page)
+    publish(page)
+    english = Locale.objects.get(language_code="en")
+    sign_in(client, editor)
+
+    # The page editor offers the translate action …
+    edit = client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
+    assert edit.status_code == 200
+    submit_url = reverse("wagtail_localize:submit_page_translation", args=(page.pk,))
+    assert submit_url in edit.content.decode()
+    # … which asks for the languages and creates the English page (its parents exist).
+    assert client.get(submit_url).status_code == 200
+    response = client.post(submit_url, {"locales": [english.pk]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    translated = ContentPage.objects.get(translation_key=page.translation_key, locale=english)
+    assert translated.get_parent().specific.translation_key == section.translation_key
+
+    # The translation editor opens (wagtail-localize's own edit view for the page).
+    response = client.get(reverse("wagtailadmin_pages:edit", args=(translated.pk,)))
+    assert response.status_code == 200
+    assert "wagtail-localize" in response.content.decode() or "localize" in response.content.decode()
