@@ -24,3 +24,7 @@ class PortalConfig(AppConfig):
         post_migrate.connect(ensure_website_permissions_after_migrate, sender=self)
         staff_changed.connect(follow_staff_roles, dispatch_uid="portal-website-access")
         core_navigation.register_provider(menu_pages)
+
+        from .signals_search import connect as connect_search_index
+
+        connect_search_index()

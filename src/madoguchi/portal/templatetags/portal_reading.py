@@ -89,12 +89,21 @@ def page_end(context: template.Context, page: Page | None = None) -> PageEnd:
 
 
 @register.simple_tag(takes_context=True)
+def page_share_url(context: template.Context, page: Page) -> str:
+    """The page's absolute public address (og:url, canonical)."""
+    return page_absolute_url(page, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
 def share_image_url(context: template.Context, page: Page) -> str:
     """Absolute URL of the page's listing image for OGP (1200 px wide), or ""."""
     image = getattr(page, "listing_image", None)
     if image is None:
         return ""
-    rendition = image.get_rendition("width-1200")
+    try:
+        rendition = image.get_rendition("width-1200")
+    except Exception:  # noqa: BLE001 - a missing image file must not break the page
+        return ""
     request = context.get("request")
     url = rendition.url
     if url.startswith("/") and request is not None:

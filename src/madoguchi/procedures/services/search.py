@@ -4,7 +4,8 @@ A resident types what they call the procedure, in whatever script their keyboard
 「住民票」, 「じゅうみんひょう」, 「ジュウミンヒョウ」, half-width 「ｼﾞｭｳﾐﾝﾋｮｳ」 or full-width
 letters. Both the query and each procedure's name, reading (よみがな, hiragana), keywords
 and summary are folded to one form — NFKC (width), katakana to hiragana, lower case, no
-spaces — and every word of the query must occur in the folded text.
+spaces, 異体字 as the common character (`madoguchi.japanese.search.fold`) — and every
+word of the query must occur in the folded text.
 
 The catalog of one municipality is a few hundred rows at most, so the folding is done in
 Python over the published procedures rather than in the database: it stays the same on
@@ -13,37 +14,14 @@ SQLite and PostgreSQL, and needs no index to maintain when a procedure changes.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from django.db.models import QuerySet
 
 from madoguchi.core.models import Municipality
-from madoguchi.japanese.kana import to_hiragana
-from madoguchi.japanese.normalize import remove_invisible
+from madoguchi.japanese.search import MAX_QUERY_LENGTH, fold, query_terms
 
 from ..models import LifeEvent, Procedure, ProcedureCategory
 
-_SPACES_RE = re.compile(r"\s+")
-#: Characters that do not change what a word means in a search (中黒, long dashes).
-_IGNORED = str.maketrans("", "", "・･、。,.「」『』()（）")
-
-MAX_QUERY_LENGTH = 100
-
-
-def fold(value: str) -> str:
-    """The searchable form of a text: width folded (NFKC), katakana as hiragana, lower
-    case, without spaces and punctuation. 「ｼﾞｭｳﾐﾝﾋｮｳ」, 「ジュウミンヒョウ」 and
-    「じゅうみんひょう」 all fold to 「じゅうみんひょう」."""
-    value = unicodedata.normalize("NFKC", remove_invisible(value or ""))
-    value = to_hiragana(value).lower().translate(_IGNORED)
-    return _SPACES_RE.sub("", value)
-
-
-def query_terms(query: str) -> list[str]:
-    """The words of a query (split at spaces of any width), each folded; empty ones out."""
-    query = unicodedata.normalize("NFKC", (query or "")[:MAX_QUERY_LENGTH])
-    return [t for t in (fold(word) for word in query.split()) if t]
+__all__ = ["MAX_QUERY_LENGTH", "categories", "fold", "life_events", "published", "query_terms", "search"]
 
 
 def published(municipality: Municipality) -> QuerySet[Procedure]:
