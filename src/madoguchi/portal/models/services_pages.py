@@ -4,8 +4,11 @@ information hub (防災情報) and a page that leads to an online procedure (手
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.fields import RichTextField
@@ -18,6 +21,11 @@ from madoguchi.portal.forms import ProcedureLinkPageForm, ServiceGuidePageForm
 from .base import RICH_TEXT_FEATURES, PortalPage
 
 SERVICE_PARENTS = ["portal.MunicipalityHomePage", "portal.SectionPage"]
+
+
+def _page_municipality(page: PortalPage) -> Any:
+    home = page.municipality_home()
+    return home.municipality if home is not None else None
 
 
 class DutyKind(models.TextChoices):
@@ -86,6 +94,18 @@ class HolidayDoctorRotaPage(PortalPage):
     class Meta:
         verbose_name = _("休日当番医")
 
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from madoguchi.portal.services import rota
+
+        context = super().get_context(request, *args, **kwargs)
+        kind = rota.valid_kind(request.GET.get("kind", ""))
+        context.update(
+            duty_days=rota.coming_duties(_page_municipality(self), weeks=self.weeks_shown, kind=kind),
+            duty_kinds=rota.kind_choices(),
+            selected_kind=kind,
+        )
+        return context
+
 
 class ServiceField(models.TextChoices):
     HEALTH = "health", _("健康・検診・予防接種")
@@ -146,6 +166,15 @@ class ServiceGuidePage(PortalPage):
     class Meta:
         verbose_name = _("制度・サービス案内")
 
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from madoguchi.portal.services.procedure_links import procedure_link
+
+        context = super().get_context(request, *args, **kwargs)
+        context["procedure_link"] = procedure_link(
+            _page_municipality(self), self.procedure_id, self.locale.language_code
+        )
+        return context
+
 
 class DisasterHubPage(PortalPage):
     """防災情報: the hub of disaster information. What is happening now comes from the
@@ -171,6 +200,19 @@ class DisasterHubPage(PortalPage):
 
     class Meta:
         verbose_name = _("防災情報")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from madoguchi.portal import disaster_hub
+        from madoguchi.portal.services.dataset_listing import evacuation_spaces
+
+        context = super().get_context(request, *args, **kwargs)
+        municipality = _page_municipality(self)
+        context["hub_items"] = (
+            disaster_hub.current_items(municipality, self.locale.language_code) if municipality else []
+        )
+        context["evacuation_spaces"] = evacuation_spaces(municipality) if self.show_evacuation_sites else []
+        context["child_pages"] = self.child_links(request, menus_only=False)
+        return context
 
 
 class ProcedureLinkPage(PortalPage):
@@ -198,3 +240,12 @@ class ProcedureLinkPage(PortalPage):
 
     class Meta:
         verbose_name = _("手続案内")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from madoguchi.portal.services.procedure_links import procedure_link
+
+        context = super().get_context(request, *args, **kwargs)
+        context["procedure_link"] = procedure_link(
+            _page_municipality(self), self.procedure_id, self.locale.language_code
+        )
+        return context
