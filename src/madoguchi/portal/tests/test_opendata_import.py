@@ -4,6 +4,7 @@ importing the same file again changes nothing."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,21 @@ def test_duplicate_no_and_replace_all(kasama: Municipality) -> None:
     run = services.import_file(kasama, "aed", one.encode(), replace_all=True)
     assert (run.created_count, run.updated_count, run.deleted_count) == (0, 1, 1)
     assert list(records(kasama, "aed")) == ["1"]
+
+
+def test_management_command_imports_with_progress_and_reports_errors_by_line(tmp_path: Path) -> None:
+    from django.core.management import CommandError, call_command
+
+    publisher("372013")
+    out = io.StringIO()
+    call_command("import_opendata", "takamatsu", "aed", str(DATA / "372013_aed.csv"), stdout=out)
+    assert "2/2" in out.getvalue()
+    assert "追加 created 2" in out.getvalue()
+    broken = tmp_path / "372013_aed.csv"
+    broken.write_text((DATA / "372013_aed.csv").read_text(encoding="utf-8").replace("09:00,22:00", "9時,22:00"))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="何も取り込んでいません"):
+        call_command("import_opendata", "takamatsu", "aed", str(broken), stdout=io.StringIO(), stderr=err)
+    assert "372013_aed.csv:3 [開始時間]" in err.getvalue()
+    with pytest.raises(CommandError):
+        call_command("import_opendata", "takamatsu", "toilet", str(broken))
