@@ -7,10 +7,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
@@ -55,6 +56,21 @@ class NewsIndexPage(RoutablePageMixin, PortalPage):
     class Meta:
         verbose_name = _("お知らせ一覧")
 
+    # Routes: the list (`?category=`, `?page=`) and the Atom feed. Views stay thin; the
+    # queries are in portal.services.news_events, and the pages' context.
+
+    @path("")
+    def news_list(self, request: HttpRequest) -> HttpResponse:
+        from ..services.news_events import news_list_context
+
+        return self.render(request, context_overrides=news_list_context(self, request))
+
+    @path("feed/")
+    def news_feed(self, request: HttpRequest) -> HttpResponse:
+        from ..feeds import NewsFeed
+
+        return NewsFeed(self)(request)  # type: ignore[no-any-return]
+
 
 class NewsPage(PortalPage):
     """お知らせ: one news item, dated, in one category."""
@@ -84,6 +100,13 @@ class NewsPage(PortalPage):
         verbose_name = _("お知らせ")
         ordering = ["-date"]
 
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from ..services.news_events import news_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(news_page_context(self, request))
+        return context
+
 
 class EventIndexPage(RoutablePageMixin, PortalPage):
     """イベント一覧: upcoming events below it, a month calendar and an Atom feed."""
@@ -96,6 +119,43 @@ class EventIndexPage(RoutablePageMixin, PortalPage):
 
     class Meta:
         verbose_name = _("イベント一覧")
+
+    # Routes: upcoming events (`?month=`, `?page=`), the month calendar, the archive of
+    # past events, the Atom feed and each event's iCalendar file.
+
+    @path("")
+    def upcoming(self, request: HttpRequest) -> HttpResponse:
+        from ..services.news_events import upcoming_context
+
+        return self.render(request, context_overrides=upcoming_context(self, request))
+
+    @path("calendar/", name="calendar")
+    @path("calendar/<int:year>/<int:month>/", name="calendar_month")
+    def calendar(self, request: HttpRequest, year: int | None = None, month: int | None = None) -> HttpResponse:
+        from ..services.news_events import calendar_context
+
+        context = calendar_context(self, request, year, month)
+        if context is None:
+            raise Http404
+        return self.render(request, context_overrides=context, template="portal/event_calendar.html")
+
+    @path("past/", name="past")
+    def past(self, request: HttpRequest) -> HttpResponse:
+        from ..services.news_events import past_context
+
+        return self.render(request, context_overrides=past_context(self, request))
+
+    @path("feed/")
+    def event_feed(self, request: HttpRequest) -> HttpResponse:
+        from ..feeds import EventFeed
+
+        return EventFeed(self)(request)  # type: ignore[no-any-return]
+
+    @path("ics/<int:event_id>/", name="ics")
+    def event_ics(self, request: HttpRequest, event_id: int) -> HttpResponse:
+        from ..services.news_events import event_ics_response
+
+        return event_ics_response(self, request, event_id)
 
 
 class EventPage(PlaceFields, PortalPage):
@@ -172,6 +232,13 @@ class EventPage(PlaceFields, PortalPage):
     class Meta:
         verbose_name = _("イベント")
         ordering = ["start_date", "start_time"]
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from ..services.news_events import event_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(event_page_context(self, request))
+        return context
 
     @property
     def last_date(self) -> dt.date:
