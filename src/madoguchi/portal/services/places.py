@@ -85,10 +85,11 @@ def weekdays_text(value: str) -> str:
     if not days:
         return ""
     ordered = sorted(dict.fromkeys(days), key=lambda d: WEEKDAY_ORDER.find(d) if d in WEEKDAY_ORDER else 99)
+    separator = pgettext("list separator", "・")
     if set("月火水木金土日") <= set(ordered):
-        rest = [d for d in ordered if d not in "月火水木金土日"]
-        return _("毎日") + (_("・") + _("・").join(_weekday_name(d) for d in rest) if rest else "")
-    return _("・").join(_weekday_name(d) for d in ordered)
+        # Every day of the week reads better as one word; holidays stay named after it.
+        return separator.join([_("毎日"), *(_weekday_name(d) for d in ordered if d not in "月火水木金土日")])
+    return separator.join(_weekday_name(d) for d in ordered)
 
 
 def clock(value: dt.time) -> str:

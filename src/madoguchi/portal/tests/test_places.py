@@ -238,7 +238,7 @@ def test_shopping_street_shows_shops_hours_and_closed_days(client: Client, kasam
     )
     body = squash(html(client, "/kasama/gallery-road/"))
     assert '<h2 id="outline-heading">商店街の概要</h2>' in body
-    assert "<dt>店舗数</dt><dd>25店</dd>" in body
+    assert "<dt>店舗数</dt><dd>25</dd>" in body
     assert "<dt>支払い方法</dt><dd>現金、クレジットカード</dd>" in body
     assert '<h2 id="hours-heading">営業時間・定休日</h2>' in body
     assert "<dt>営業時間</dt><dd>10:00〜17:00（店舗により異なる）</dd>" in body
