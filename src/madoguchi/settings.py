@@ -201,6 +201,11 @@ else:
         }
     }
 
+# The website's page cache for anonymous readers (portal/cache.py): on except in tests
+# (a test turns it on where it checks it); how long a page is kept, in seconds.
+PORTAL_PAGE_CACHE = env.bool("PORTAL_PAGE_CACHE", default=not TESTING)
+PORTAL_PAGE_CACHE_TTL = env.int("PORTAL_PAGE_CACHE_TTL", default=300)
+
 TASK_BACKEND = env.str("TASK_BACKEND", default="rq" if REDIS_URL else "database")
 if TASK_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}

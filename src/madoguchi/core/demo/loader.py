@@ -357,6 +357,9 @@ class DemoLoader:
             from madoguchi.facilities import demo as facilities_demo
 
             facilities_demo.load(self)
+            from madoguchi.portal import demo as portal_demo
+
+            portal_demo.load(self)
         return self.report
 
 
