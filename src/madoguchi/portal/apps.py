@@ -28,3 +28,5 @@ class PortalConfig(AppConfig):
         from .signals_search import connect as connect_search_index
 
         connect_search_index()
+
+        from .staff import feedback as feedback_console  # noqa: F401 - registers the console listing

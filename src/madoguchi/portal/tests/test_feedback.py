@@ -139,3 +139,101 @@ def test_drafts_and_get_are_refused(client: Client, kasama: Municipality, shrine
     assert client.get(f"/kasama/feedback/{shrine.pk}/").status_code == 405
     shrine.unpublish()
     assert client.post(f"/kasama/feedback/{shrine.pk}/", {"helpful": "yes"}).status_code == 404
+
+
+# The staff console's listing ---------------------------------------------------------------
+
+LIST = "/staff/website/feedback/"
+
+
+def staff_client(municipality: Municipality, *roles: str, department: Department | None = None) -> Client:
+    from madoguchi.testing.factories import make_staff
+    from madoguchi.testing.tenancy import sign_in
+
+    user = make_staff(municipality, *roles)
+    if department is not None:
+        profile = user.staff_profile_or_none
+        assert profile is not None
+        profile.department = department
+        profile.save()
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
+@pytest.fixture
+def answers(kasama: Municipality, mito: Municipality, shrine: ContentPage, kanko: Department) -> Department:
+    """Two answers for 観光課, one for 子育て支援課, one for Mito; returns 子育て支援課."""
+    from madoguchi.portal.services import create_home_page
+
+    kosodate = department(kasama, "kosodate", "子育て支援課")
+    home = home_page_for(kasama)
+    assert home is not None
+    checkup = add_page(home, "乳幼児健診", "checkup", department=kosodate)
+    mito_home = create_home_page(mito)
+    mito_page = add_page(mito_home, "水戸の偕楽園", "kairakuen")
+    for municipality, page, helpful, comment in [
+        (kasama, shrine, True, ""),
+        (kasama, shrine, False, "駐車場の案内がほしい"),
+        (kasama, checkup, False, "日程が分かりにくい"),
+        (mito, mito_page, False, "水戸の意見"),
+    ]:
+        with municipality_scope(municipality):
+            PageFeedback.objects.create(
+                municipality=municipality,
+                page=page,
+                department_id=getattr(page, "department_id", None),
+                helpful=helpful,
+                comment=comment,
+                language="ja",
+            )
+    return kosodate
+
+
+def test_staff_see_their_departments_answers_only(kasama: Municipality, kanko: Department, answers: Department) -> None:
+    from madoguchi.audit.models import AuditEntry
+
+    client = staff_client(kasama, "officer", department=kanko)
+    body = client.get(LIST).content.decode()
+    assert "駐車場の案内がほしい" in body
+    assert "日程が分かりにくい" not in body
+    assert "水戸の意見" not in body
+    assert "回答 2件（役に立った 1件・役に立たなかった 1件）" in body
+    assert AuditEntry.objects.filter(object_type="portal.pagefeedback", personal_data=True, action="view").exists()
+
+
+def test_administrators_see_every_department_filter_search_and_export(
+    kasama: Municipality, answers: Department
+) -> None:
+    from madoguchi.audit.models import AuditEntry
+
+    client = staff_client(kasama, "municipal_admin")
+    body = client.get(LIST).content.decode()
+    assert "駐車場の案内がほしい" in body
+    assert "日程が分かりにくい" in body
+    assert "水戸の意見" not in body
+    assert "部署ごとの回答数" in body
+    filtered = client.get(LIST, {"department": answers.pk}).content.decode()
+    assert "日程が分かりにくい" in filtered
+    assert "駐車場の案内がほしい" not in filtered
+    assert "駐車場" in client.get(LIST, {"q": "駐車場"}).content.decode()
+    assert "日程" not in client.get(LIST, {"helpful": "yes"}).content.decode().split("<tbody", 1)[-1]
+    export = client.get(LIST, {"export": "csv"})
+    assert export.status_code == 200
+    text = b"".join(export.streaming_content).decode() if export.streaming else export.content.decode()  # type: ignore[attr-defined]
+    assert "送信日時,ページ,URL,担当部署,役に立った,見つけやすかった,ご意見,言語" in text
+    assert "日程が分かりにくい" in text
+    assert "水戸の意見" not in text
+    assert AuditEntry.objects.filter(object_type="portal.pagefeedback", action="export").exists()
+
+
+def test_counter_clerks_cannot_read_feedback(kasama: Municipality, answers: Department) -> None:
+    client = staff_client(kasama, "counter_clerk")
+    assert client.get(LIST).status_code in (302, 403)
+
+
+def test_staff_of_another_department_see_none_of_these(kasama: Municipality, answers: Department) -> None:
+    client = staff_client(kasama, "department_head", department=department(kasama, "zeimu", "税務課"))
+    body = client.get(LIST).content.decode()
+    for comment in ("駐車場の案内がほしい", "日程が分かりにくい", "水戸の意見"):
+        assert comment not in body
