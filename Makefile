@@ -18,7 +18,7 @@ TEST_DB_ARGS ?= $(if $(filter true,$(CI)),--create-db,)
 # Processes for the tests without a browser: one per CPU (at least 2).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
 
-.PHONY: help setup install assets messages demo serve worker test test-sqlite test-postgres e2e lint typecheck bench bench-reconciliation bench-procedures bench-facilities clean
+.PHONY: help setup install assets messages demo serve worker test test-sqlite test-postgres e2e lint typecheck bench bench-reconciliation bench-procedures bench-facilities bench-portal clean
 
 help:
 	@echo "make demo   set up and run the demo on http://$(HOST):$(PORT)/ (SQLite, no other service)"
@@ -107,6 +107,11 @@ bench-procedures: migrate
 # facilities, each against a baseline (BENCH_ARGS="--entries 20000 --slots 2000 --facilities 10 --days 90" for a quick run).
 bench-facilities: migrate
 	$(PY) bench/facilities.py $(BENCH_ARGS)
+
+# The website: top page and a deep page, uncached and from the page cache, against the bare view
+# (BENCH_ARGS="--quick" for a quick run).
+bench-portal: migrate
+	$(PY) bench/portal.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var src/madoguchi/static/vendor
