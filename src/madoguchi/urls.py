@@ -56,6 +56,7 @@ urlpatterns = [
     path("signing-sandbox/", include("madoguchi.procedures.sandbox_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", core_views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", include("madoguchi.portal.sitemap_urls")),
     path("favicon.ico", core_views.favicon),
     path("apple-touch-icon.png", core_views.apple_touch_icon),
     path("apple-touch-icon-precomposed.png", core_views.apple_touch_icon),

@@ -211,3 +211,25 @@ def test_header_has_the_search_box(client: Client, shrine: Page) -> None:
     assert 'action="/kasama/search/"' in body
     assert '<meta property="og:title" content="笠間稲荷神社">' in body
     assert '<meta property="og:url" content="http://testserver/kasama/inari/">' in body
+
+
+# sitemap.xml ---------------------------------------------------------------------------
+
+
+def test_sitemap_lists_live_public_pages_in_every_language(client: Client, home: Page, shrine: Page) -> None:
+    translated = shrine.copy_for_translation(Locale.objects.get(language_code="en"))
+    translated.title = "Kasama Inari Shrine"
+    translated.save_revision().publish()
+    draft = ContentPage(title="下書き", slug="draft", locale=home.locale, live=False)
+    home.add_child(instance=draft)
+    private = add_page(home, "職員向け", "private")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<loc>http://testserver/kasama/inari/</loc>" in body
+    assert "<loc>http://testserver/en/kasama/inari/</loc>" in body
+    assert "<loc>http://testserver/kasama/</loc>" in body
+    assert "/draft/" not in body
+    assert "/private/" not in body
+    assert "<lastmod>" in body
