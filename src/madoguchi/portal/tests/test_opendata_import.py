@@ -208,3 +208,11 @@ def test_management_command_imports_with_progress_and_reports_errors_by_line(tmp
     assert "372013_aed.csv:3 [開始時間]" in err.getvalue()
     with pytest.raises(CommandError):
         call_command("import_opendata", "takamatsu", "toilet", str(broken))
+
+
+@pytest.mark.parametrize("dataset", ["aed", "hospital", "preschool", "evacuation_space"])
+def test_the_demo_files_import_cleanly(kasama: Municipality, dataset: str) -> None:
+    path = Path(__file__).parent.parent / "demo_data" / f"082163_{dataset}.csv"
+    run = services.import_file(kasama, dataset, path.read_bytes(), file_name=path.name)
+    assert run.errors == []
+    assert run.created_count > 0
