@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page
 from wagtail.query import PageQuerySet
@@ -51,13 +51,13 @@ OSM_MAP_URL = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}
 
 #: The calendar's columns, Sunday first: (short, full) names.
 WEEKDAYS = (
-    (gettext_lazy("日"), gettext_lazy("日曜日")),
-    (gettext_lazy("月"), gettext_lazy("月曜日")),
-    (gettext_lazy("火"), gettext_lazy("火曜日")),
-    (gettext_lazy("水"), gettext_lazy("水曜日")),
-    (gettext_lazy("木"), gettext_lazy("木曜日")),
-    (gettext_lazy("金"), gettext_lazy("金曜日")),
-    (gettext_lazy("土"), gettext_lazy("土曜日")),
+    (pgettext_lazy("曜日", "日"), gettext_lazy("日曜日")),
+    (pgettext_lazy("曜日", "月"), gettext_lazy("月曜日")),
+    (pgettext_lazy("曜日", "火"), gettext_lazy("火曜日")),
+    (pgettext_lazy("曜日", "水"), gettext_lazy("水曜日")),
+    (pgettext_lazy("曜日", "木"), gettext_lazy("木曜日")),
+    (pgettext_lazy("曜日", "金"), gettext_lazy("金曜日")),
+    (pgettext_lazy("曜日", "土"), gettext_lazy("土曜日")),
 )
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
