@@ -294,8 +294,10 @@ def _read_row(
     errors: list[RowError],
 ) -> HolidayDoctorDuty | None:
     def cell(name: str) -> str:
+        # Names and addresses are kept as written (「（デモ）」 stays full width); dates,
+        # times, kinds and phone numbers are folded (NFKC) where they are parsed.
         position = index.get(name)
-        return _normal(row[position]) if position is not None and position < len(row) else ""
+        return row[position].strip() if position is not None and position < len(row) else ""
 
     found: list[RowError] = []
     for name in REQUIRED_COLUMNS:
@@ -304,7 +306,7 @@ def _read_row(
     day = _parse_date(cell("日付")) if cell("日付") else None
     if cell("日付") and day is None:
         found.append(RowError(line, _("「日付」は 2026-01-12 の形で入力してください。"), "日付"))
-    kind = kinds.get(cell("診療科目").casefold(), "") if cell("診療科目") else ""
+    kind = kinds.get(_normal(cell("診療科目")).casefold(), "") if cell("診療科目") else ""
     if cell("診療科目") and not kind:
         found.append(
             RowError(
@@ -331,7 +333,7 @@ def _read_row(
         kind=kind,
         institution=cell("医療機関名"),
         address=cell("所在地"),
-        phone=cell("電話番号"),
+        phone=_normal(cell("電話番号")),
         opens_at=opens,
         closes_at=closes,
         note=cell("備考"),

@@ -155,7 +155,7 @@ def test_import_creates_duties_and_is_idempotent(kasama: Municipality) -> None:
         [
             "2026-12-13",
             "内科・小児科",
-            "友部こどもクリニック",
+            "友部こどもクリニック（デモ）",
             "茨城県笠間市友部1",
             "0296-77-3333",
             "9:00",
@@ -169,7 +169,8 @@ def test_import_creates_duties_and_is_idempotent(kasama: Municipality) -> None:
     assert dental.date == dt.date(2026, 12, 6)
     assert dental.opens_at == dt.time(9, 0)
     assert dental.note == "午前のみ"
-    assert HolidayDoctorDuty.unscoped.get(institution="友部こどもクリニック").kind == DutyKind.INTERNAL_PAEDIATRICS
+    children = HolidayDoctorDuty.unscoped.get(institution="友部こどもクリニック（デモ）")
+    assert children.kind == DutyKind.INTERNAL_PAEDIATRICS
     again = rota.import_rota(kasama, data)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert HolidayDoctorDuty.unscoped.filter(municipality=kasama).count() == 3
