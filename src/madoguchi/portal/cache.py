@@ -43,6 +43,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -170,13 +171,22 @@ def current_generation() -> int:
     return int(value) if value is not None else 0
 
 
-def invalidate(*args: Any, **kwargs: Any) -> None:
-    """Every stored page is out of date (signal receiver, so it takes any arguments)."""
+def _bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         # No generation yet (or evicted): any new number differs from the entries' 0.
         cache.set(GENERATION_KEY, 1, None)
+
+
+def invalidate(*args: Any, **kwargs: Any) -> None:
+    """Every stored page is out of date (signal receiver, so it takes any arguments).
+
+    Bumped at once and again on commit: a reader served between the two (while the
+    change is not yet visible to other connections) may store the old page, and the
+    second bump makes that entry out of date too (with Redis, outside the transaction)."""
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def lookup(key: str) -> tuple[Entry | None, int]:
