@@ -44,6 +44,19 @@ class EventCategory(models.TextChoices):
     OTHER = "other", _("その他")
 
 
+#: Slugs an index page's routes answer to: a page below the index by that name could never
+#: be reached, so the editor may not give it.
+NEWS_ROUTE_SLUGS = ("feed",)
+EVENT_ROUTE_SLUGS = ("calendar", "past", "feed", "ics")
+
+
+def _check_route_slug(page: Page, reserved: tuple[str, ...]) -> None:
+    if page.slug in reserved:
+        raise ValidationError(
+            {"slug": _("「%(slug)s」は一覧ページの機能が使うため、スラッグにできません。") % {"slug": page.slug}}
+        )
+
+
 class NewsIndexPage(RoutablePageMixin, PortalPage):
     """お知らせ一覧: the news below it, newest first, by category, with an Atom feed."""
 
@@ -99,6 +112,10 @@ class NewsPage(PortalPage):
     class Meta:
         verbose_name = _("お知らせ")
         ordering = ["-date"]
+
+    def clean(self) -> None:
+        super().clean()
+        _check_route_slug(self, NEWS_ROUTE_SLUGS)
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from ..services.news_events import news_page_context
@@ -261,5 +278,7 @@ class EventPage(PlaceFields, PortalPage):
             errors["end_time"] = _("終了時間は開始時間より後にしてください。")
         if self.is_free and self.fee:
             errors["fee"] = _("無料のイベントに料金は入力できません。")
+        if self.slug in EVENT_ROUTE_SLUGS:
+            errors["slug"] = _("「%(slug)s」は一覧ページの機能が使うため、スラッグにできません。") % {"slug": self.slug}
         if errors:
             raise ValidationError(errors)

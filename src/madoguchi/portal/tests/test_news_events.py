@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone, translation
 from wagtail.models import Locale, Page
@@ -484,3 +485,22 @@ def test_english_pages_render(client: Client, kasama: Municipality, frozen_today
         assert response.status_code == 200, url
         assert '<html lang="en"' in response.content.decode(), url
     assert "Chestnut class" in client.get("/en/kasama/events/").content.decode()
+
+
+# --- Editing -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["calendar", "past", "feed", "ics"])
+def test_an_event_may_not_take_a_slug_the_index_routes_answer_to(kasama: Municipality, slug: str) -> None:
+    index = event_index(home_of(kasama))
+    event = EventPage(title="催し", slug=slug, locale=index.locale, start_date=dt.date(2026, 12, 1))
+    with pytest.raises(ValidationError) as raised:
+        index.add_child(instance=event)
+    assert "slug" in raised.value.message_dict
+
+
+def test_news_may_not_be_called_feed(kasama: Municipality) -> None:
+    index = news_index(home_of(kasama))
+    news = NewsPage(title="フィード", slug="feed", locale=index.locale, date=dt.date(2026, 12, 1))
+    with pytest.raises(ValidationError):
+        index.add_child(instance=news)
