@@ -139,7 +139,8 @@ def start_server(
     server = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=log_path.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
     )
-    deadline = time.monotonic() + 120
+    # A loaded machine may take minutes to import Django in every worker.
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn stopped:\n{log_path.read_text()[-3000:]}")
@@ -151,7 +152,7 @@ def start_server(
             pass
         time.sleep(0.2)
     stop_server(server)
-    raise SystemExit(f"gunicorn did not answer within 120 s:\n{log_path.read_text()[-3000:]}")
+    raise SystemExit(f"gunicorn did not answer within 300 s:\n{log_path.read_text()[-3000:]}")
 
 
 def cache_status(port: int, path: str) -> str:
