@@ -356,3 +356,23 @@ def test_home_shows_only_its_own_municipality_and_language(
     assert "Kasama notice" in english
     assert "笠間のお知らせ" not in english
     assert "水戸の梅まつり" in html(client, "/mito/")
+
+
+def test_place_details_include_serves_event_venues_too(kasama: Municipality) -> None:
+    from django.template.loader import render_to_string
+
+    events = f.make_event_index(f.home_page(kasama))
+    event = f.make_event(
+        events,
+        "陶炎祭",
+        "himatsuri",
+        address="茨城県笠間市笠間2345",
+        latitude=Decimal("36.380100"),
+        longitude=Decimal("140.250200"),
+        phone="0296-72-9222",
+    )
+    body = squash(render_to_string("portal/includes/place_details.html", {"place": event}))
+    assert "<dt>所在地</dt><dd>茨城県笠間市笠間2345</dd>" in body
+    assert 'href="https://maps.gsi.go.jp/#17/36.380100/140.250200/"' in body
+    assert 'href="tel:0296729222"' in body
+    assert "hours-heading" not in body  # events have dates, not opening hours
