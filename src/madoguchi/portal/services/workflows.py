@@ -41,31 +41,32 @@ def approver_group_name(department: Department) -> str:
 
 
 def _workflow_name(department: Department) -> str:
-    return f"{department.municipality.code} {department.code} {department.name_ja}の承認"
+    # Editors read it on the submit button: 「福祉課の承認（笠間市）に提出する」.
+    return f"{department.name_ja}の承認（{department.municipality.name_ja}）"
 
 
 @transaction.atomic
 def ensure_department_workflow(department: Department) -> Workflow:
     """The department's approvers' group, its approval task and its workflow (created once,
-    renamed when the department is). Safe to run any number of times."""
+    found again through the group — names follow the department's). Safe to run any
+    number of times."""
     group, _created = Group.objects.get_or_create(name=approver_group_name(department))
     name = _workflow_name(department)
-    prefix = f"{department.municipality.code} {department.code} "
-    task = GroupApprovalTask.objects.filter(name__startswith=prefix).first()
+    task = GroupApprovalTask.objects.filter(groups=group).order_by("pk").first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=name)
+        task.groups.set([group])
     elif task.name != name:
         task.name = name
         task.save(update_fields=["name"])
-    task.groups.set([group])
-    workflow = Workflow.objects.filter(name__startswith=prefix).first()
+    workflow = Workflow.objects.filter(workflow_tasks__task=task).order_by("pk").first()
     if workflow is None:
         workflow = Workflow.objects.create(name=name, active=True)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     elif workflow.name != name or not workflow.active:
         workflow.name = name
         workflow.active = True
         workflow.save(update_fields=["name", "active"])
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     return workflow
 
 

@@ -100,7 +100,7 @@ def test_each_department_has_a_workflow_assigned_to_its_sections(
     kasama: Municipality, mito: Municipality, section: SectionPage, welfare: Department
 ) -> None:
     assignment = WorkflowPage.objects.get(page=section)
-    assert assignment.workflow.name == "082163 F10 福祉課の承認"
+    assert assignment.workflow.name == "福祉課の承認（笠間市）"
     task = assignment.workflow.tasks.get().specific
     assert list(task.groups.values_list("name", flat=True)) == ["082163 F10 ページ承認"]
     # A page below the section goes to that workflow.
