@@ -308,7 +308,7 @@ def test_home_shows_important_notices_latest_news_and_upcoming_events(client: Cl
     for n in range(6):
         f.make_news(news, f"お知らせ{n}", f"n{n}", date=today - dt.timedelta(days=n + 1))
     events = f.make_event_index(home)
-    f.make_event(events, "終わった催し", "past", start_date=today - dt.timedelta(days=3))
+    f.make_event(events, "終わった催し", "finished", start_date=today - dt.timedelta(days=3))
     f.make_event(
         events,
         "開催中の陶炎祭",
