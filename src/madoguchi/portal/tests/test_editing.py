@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +23,7 @@ from madoguchi.portal import tasks
 from madoguchi.portal.models import ContentPage, MunicipalityHomePage, SectionPage
 from madoguchi.portal.services import home_page_for
 from madoguchi.portal.services import workflows as wf
+from madoguchi.portal.validation import ReservedSlugMixin, check_slug
 from madoguchi.testing.factories import DepartmentFactory, StaffProfileFactory, enrol_totp
 from madoguchi.testing.tenancy import sign_in
 
@@ -246,3 +248,32 @@ def test_editor_translates_a_page_into_english_with_wagtail_localize(
     response = client.get(reverse("wagtailadmin_pages:edit", args=(translated.pk,)))
     assert response.status_code == 200
     assert "wagtail-localize" in response.content.decode() or "localize" in response.content.decode()
+
+
+# --- Images, documents, redirects, slugs, languages -----------------------------------
+
+
+def test_reserved_slugs_below_the_home_page(home: MunicipalityHomePage, section: SectionPage) -> None:
+    for slug in ("search", "feedback", "opendata", "procedures", "payments", "facilities"):
+        with pytest.raises(ValidationError):
+            check_slug(slug, home)
+    check_slug("search", section)  # deeper down the name is free
+    check_slug("kurashi", home)
+
+    class Checked(ReservedSlugMixin):
+        def __init__(self, slug: str, parent: Page) -> None:
+            self.slug = slug
+            self._intended_parent = parent
+
+    class Base:
+        def clean(self) -> None:
+            pass
+
+    Checked.__bases__ = (ReservedSlugMixin, Base)
+    with pytest.raises(ValidationError):
+        Checked("search", home).clean()
+
+
+def test_content_languages(settings: Any) -> None:
+    assert [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES] == ["ja", "en"]
+    assert {code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES} <= {code for code, _name in settings.LANGUAGES}
