@@ -46,6 +46,9 @@ FILTER_MONTHS = 12
 CALENDAR_MONTHS_BACK = 12
 CALENDAR_MONTHS_AHEAD = 24
 
+#: The longest content line of an iCalendar file, line break excluded (RFC 5545 §3.1).
+ICS_LINE_OCTETS = 75
+
 GSI_MAP_URL = "https://maps.gsi.go.jp/#17/{lat}/{lon}/"
 OSM_MAP_URL = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
 
@@ -305,10 +308,9 @@ def ics_fold(line: str) -> str:
     parts: list[str] = []
     current = ""
     size = 0
-    limit = 75
     for char in line:
         width = len(char.encode("utf-8"))
-        if size + width > limit:
+        if size + width > ICS_LINE_OCTETS:
             parts.append(current)
             current, size = "", 1  # the continuation's leading space counts
         current += char
