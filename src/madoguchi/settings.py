@@ -542,6 +542,7 @@ LOGGING = {
 # Path segments that can never be a municipality's slug, because the deployment uses them.
 RESERVED_SLUGS = {
     "facilities",
+    "opendata",
     "payment-gateways",
     "sandbox-gateway",
     "signing-sandbox",
@@ -567,7 +568,6 @@ RESERVED_SLUGS = {
     "schema",
     "robots.txt",
     "favicon.ico",
-    "sitemap.xml",
     "_util",
 }
 # How long an access reason given before opening a resident's personal data stays valid.

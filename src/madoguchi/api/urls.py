@@ -20,6 +20,7 @@ from madoguchi.core.api import DepartmentViewSet, MunicipalityViewSet
 from madoguchi.facilities.api import BookingViewSet as FacilityBookingViewSet
 from madoguchi.facilities.api import FacilityViewSet
 from madoguchi.payments.api import InvoiceViewSet
+from madoguchi.portal.api import OpenDataViewSet
 from madoguchi.procedures.api import ProcedureViewSet
 
 from .views import MeView, SchemaView
@@ -27,6 +28,7 @@ from .views import MeView, SchemaView
 public = SimpleRouter(trailing_slash=True)
 public.register("municipalities", MunicipalityViewSet, basename="municipality")
 public.register("facilities", FacilityViewSet, basename="facility")
+public.register("opendata", OpenDataViewSet, basename="opendata")
 
 tenant = SimpleRouter(trailing_slash=True)
 tenant.register("departments", DepartmentViewSet, basename="department")

@@ -29,4 +29,14 @@ class PortalConfig(AppConfig):
 
         connect_search_index()
 
+        from .services import workflows
+
+        # Department approvers follow their roles, like the editors' group above.
+        staff_changed.connect(workflows.follow_staff_roles, dispatch_uid="portal-page-approvers")
+
+        # The page cache's invalidation receivers must be connected in every process (also
+        # in `publish_scheduled`, which never looks up Wagtail hooks).
+        from . import cache  # noqa: F401
         from .staff import feedback as feedback_console  # noqa: F401 - registers the console listing
+        from .staff import opendata as opendata_console  # noqa: F401 - open data imports
+        from .staff import rota as rota_console  # noqa: F401 - 休日当番医

@@ -15,6 +15,8 @@ from wagtail.models import Page
 
 from madoguchi.core.models import Department, Municipality
 
+from .validation import ReservedSlugFormMixin
+
 
 def municipality_of(page: Page | None) -> Municipality | None:
     """The municipality whose home page is `page` or one of its ancestors."""
@@ -29,7 +31,7 @@ def municipality_of(page: Page | None) -> Municipality | None:
     return home.specific.municipality if home is not None else None  # type: ignore[attr-defined]
 
 
-class PortalPageForm(WagtailAdminPageForm):
+class PortalPageForm(ReservedSlugFormMixin, WagtailAdminPageForm):
     """The editor's form of every `PortalPage`: tenant choices for the page's municipality."""
 
     department = forms.ModelChoiceField(queryset=Department.unscoped.none(), required=False, label=_("担当部署"))

@@ -8,16 +8,11 @@ from typing import Any
 from wagtail import hooks
 from wagtail.models import Page
 
-from madoguchi.accounts.signals import staff_changed
-
 from . import admin_widgets
 from . import localize as localize  # registers the translators' permission
 from .richtext import DocumentWithInfoLinkHandler
 from .services import workflows
 
-# Approvers follow their roles (like the editors' group in portal.signals). Connected here
-# as well as — once the lead wires it — in apps.py; the dispatch_uid makes that one receiver.
-staff_changed.connect(workflows.follow_staff_roles, dispatch_uid="portal-page-approvers")
 # The chooser widgets of the page editor start without an inline script (CSP).
 admin_widgets.install()
 

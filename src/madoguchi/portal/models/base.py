@@ -37,6 +37,7 @@ from madoguchi.core.context_processors import (
 )
 from madoguchi.core.context_processors import Alternate as AlternateLink
 from madoguchi.portal.forms import PortalPageForm
+from madoguchi.portal.validation import ReservedSlugMixin
 
 if TYPE_CHECKING:
     from .pages import MunicipalityHomePage
@@ -121,7 +122,7 @@ class LocalizedPage(Page):
         return context
 
 
-class PortalPage(LocalizedPage):
+class PortalPage(ReservedSlugMixin, LocalizedPage):
     """Base of the website's content pages: the owning department (担当部署, who answers
     the page's feedback and approves its changes), やさしい日本語 (ruby shown over kanji),
     related pages and the image shown in lists and when the page is shared (OGP)."""

@@ -63,8 +63,7 @@ def test_other_pages_are_unchanged() -> None:
 
 def test_plain_text_is_escaped() -> None:
     assert (
-        ruby("<b>市</b> & 町", page())
-        == "&lt;b&gt;<ruby>市<rp>(</rp><rt>し</rt><rp>)</rp></ruby>&lt;/b&gt; &amp; "
+        ruby("<b>市</b> & 町", page()) == "&lt;b&gt;<ruby>市<rp>(</rp><rt>し</rt><rp>)</rp></ruby>&lt;/b&gt; &amp; "
         "<ruby>町<rp>(</rp><rt>まち</rt><rp>)</rp></ruby>"
     )
 

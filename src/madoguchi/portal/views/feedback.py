@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from madoguchi.core.context_processors import public_path
@@ -17,10 +16,8 @@ from ..feedback_forms import FeedbackForm
 from ..services.feedback import feedback_page, record_feedback
 
 
-# The answer is anonymous and acts for no one: a forged cross-site POST could do no more
-# than any visitor can. Without a CSRF token the form also stays correct in pages served
-# from the page cache (a cached token would belong to another visitor).
-@csrf_exempt
+# Protected against cross-site posts like every form; pages from the page cache carry each
+# reader's own token (portal.cache).
 @require_POST
 def submit(request: HttpRequest, municipality_slug: str, page_id: int) -> HttpResponse:
     municipality = get_request_municipality(request)
