@@ -419,7 +419,7 @@ def _kanko() -> PageSpec:
                     "category": TourismCategory.SHRINE_TEMPLE,
                     "latitude": Decimal("36.385600"),
                     "longitude": Decimal("140.256900"),
-                    "open_weekdays": "月,火,水,木,金,土,日",
+                    "open_weekdays": "月火水木金土日",
                     "opening_time": dt.time(8, 30),
                     "closing_time": dt.time(16, 30),
                 },

@@ -435,7 +435,7 @@ class Migration(migrations.Migration):
                 ('category', models.CharField(choices=[('shrine_temple', '神社・寺院'), ('art', '美術館・ギャラリー'), ('nature', '公園・自然'), ('experience', '体験'), ('hot_spring', '温泉・宿泊'), ('history', '史跡・歴史'), ('food', '食・特産品'), ('other', 'その他')], max_length=20, verbose_name='分類')),
                 ('lead', models.CharField(blank=True, max_length=250, verbose_name='リード文')),
                 ('body', wagtail.fields.RichTextField(blank=True, verbose_name='本文')),
-                ('open_weekdays', models.CharField(blank=True, help_text='例: 月,火,水,木,金,土,日', max_length=40, validators=[madoguchi.portal.models.places.validate_weekdays], verbose_name='利用可能曜日')),
+                ('open_weekdays', models.CharField(blank=True, help_text='例: 火水木金土日', max_length=40, validators=[madoguchi.portal.models.places.validate_weekdays], verbose_name='利用可能曜日')),
                 ('opening_time', models.TimeField(blank=True, null=True, verbose_name='開始時間')),
                 ('closing_time', models.TimeField(blank=True, null=True, verbose_name='終了時間')),
                 ('hours_note', models.CharField(blank=True, help_text='例: 年末年始休館', max_length=250, verbose_name='利用可能日時特記事項')),

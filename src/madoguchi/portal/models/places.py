@@ -22,12 +22,13 @@ WEEKDAYS = "月火水木金土日"
 
 
 def validate_weekdays(value: str) -> None:
-    """「月,火,水」: weekdays written with their kanji, separated by commas."""
-    days = [d.strip() for d in value.replace("、", ",").split(",") if d.strip()]
+    """「月火水木金」 as the open data standard writes 利用可能曜日 (commas and spaces between
+    the days are allowed too); 祝 for public holidays."""
+    days = [d for d in value if d not in ",、 　"]
     wrong = [d for d in days if d not in WEEKDAYS and d != "祝"]
     if wrong:
         raise ValidationError(
-            _("曜日は「月,火,水」のように漢字1文字をカンマで区切って入力してください（%(wrong)s）。"),
+            _("曜日は「月火水木金」のように曜日の漢字で入力してください（%(wrong)s）。"),
             params={"wrong": "、".join(wrong)},
         )
 
@@ -55,7 +56,7 @@ class TourismSpotPage(PlaceFields, PortalPage):
         max_length=40,
         blank=True,
         validators=[validate_weekdays],
-        help_text=_("例: 月,火,水,木,金,土,日"),
+        help_text=_("例: 火水木金土日"),
     )
     opening_time = models.TimeField(_("開始時間"), null=True, blank=True)
     closing_time = models.TimeField(_("終了時間"), null=True, blank=True)

@@ -79,9 +79,9 @@ def _weekday_name(day: str) -> str:
 
 
 def weekdays_text(value: str) -> str:
-    """「月,火,水,木,金」 → 「月・火・水・木・金」 (“Mon, Tue, Wed, Thu, Fri” in English);
-    every day of the week → 「毎日」. Days are put in calendar order."""
-    days = [d.strip() for d in (value or "").replace("、", ",").split(",") if d.strip()]
+    """「月火水木金」 (or 「月,火,水,木,金」) → 「月・火・水・木・金」 (“Mon, Tue, Wed, Thu, Fri” in
+    English); every day of the week → 「毎日」. Days are put in calendar order."""
+    days = [d for d in (value or "") if d not in ",、 　"]
     if not days:
         return ""
     ordered = sorted(dict.fromkeys(days), key=lambda d: WEEKDAY_ORDER.find(d) if d in WEEKDAY_ORDER else 99)

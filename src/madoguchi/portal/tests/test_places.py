@@ -80,6 +80,7 @@ def test_weekdays_are_written_in_calendar_order_and_every_day_is_daily() -> None
     assert places.weekdays_text("水,月、火") == "月・火・水"
     assert places.weekdays_text("月,火,水,木,金,土,日") == "毎日"
     assert places.weekdays_text("月,火,水,木,金,土,日,祝") == "毎日・祝"
+    assert places.weekdays_text("火水木金土日祝") == "火・水・木・金・土・日・祝"
     assert places.weekdays_text("") == ""
 
 
