@@ -165,7 +165,13 @@ class ContentPage(PortalPage):
     lead = models.CharField(_("リード文"), max_length=250, blank=True)
     body = RichTextField(_("本文"), blank=True, features=RICH_TEXT_FEATURES)
 
-    parent_page_types = ["portal.MunicipalityHomePage", "portal.SectionPage", "portal.ContentPage"]
+    # The disaster hub lists its own guidance pages below it (DisasterHubPage.subpage_types).
+    parent_page_types = [
+        "portal.MunicipalityHomePage",
+        "portal.SectionPage",
+        "portal.ContentPage",
+        "portal.DisasterHubPage",
+    ]
     subpage_types = ["portal.ContentPage"]
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body"), *PortalPage.portal_panels]
     search_fields = [*Page.search_fields, index.SearchField("lead"), index.SearchField("body")]

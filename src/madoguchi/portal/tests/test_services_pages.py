@@ -584,3 +584,17 @@ def test_dataset_list_page_with_an_unknown_dataset(client: Client, kasama: Munic
     body = client.get(page.url).content.decode()
     assert "このページのデータは準備中です。" in body
     assert listing(kasama, "unknown").known is False
+
+
+def test_disaster_hub_takes_content_pages_below_it(kasama: Municipality) -> None:
+    """The hub's guidance pages (避難所の一覧, 非常持出品 …) are ContentPages below it: both
+    sides of Wagtail's parent/child rule must allow it, or the editor offers no page type."""
+    from madoguchi.portal.models import ContentPage
+
+    hub = make_disaster_hub(home_page(kasama))
+    assert ContentPage in hub.specific_class.allowed_subpage_models()
+    assert ContentPage.can_create_at(hub)
+    child = ContentPage(title="非常持出品", slug="mochidashi", locale=hub.locale)
+    hub.add_child(instance=child)
+    child.save_revision().publish()
+    assert child.get_parent().pk == hub.pk
