@@ -382,7 +382,8 @@ def _check_cell(dataset: Dataset, column: str, raw: str, municipality: Municipal
         return folded, None
     if kind == Kind.TIME:
         match = _TIME.fullmatch(folded.replace("：", ":"))
-        if not match or int(match.group(1)) > 24 or int(match.group(2)) > 59:
+        # Hours 00–23: 「24:00」 or 「24:30」 is not a time of day (and would not parse as one).
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
             return value, _("時刻「%(value)s」は「09:00」のようにHH:MMで書いてください。") % {"value": value}
         return f"{int(match.group(1)):02d}:{match.group(2)}", None
     if kind == Kind.DATE:

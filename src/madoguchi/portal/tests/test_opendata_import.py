@@ -14,7 +14,7 @@ from madoguchi.core import services as core_services
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
 from madoguchi.portal.models import OpenDataImportStatus, OpenDataRecord
-from madoguchi.portal.opendata import services
+from madoguchi.portal.opendata import registry, services
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +216,20 @@ def test_the_demo_files_import_cleanly(kasama: Municipality, dataset: str) -> No
     run = services.import_file(kasama, dataset, path.read_bytes(), file_name=path.name)
     assert run.errors == []
     assert run.created_count > 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("9:00", "09:00"), ("23:59", "23:59"), ("０８：３０", "08:30"), ("24:00", None), ("24:30", None), ("25:00", None)],
+)
+def test_times_are_hours_0_to_23(raw: str, expected: str | None) -> None:
+    """A day has hours 00–23: 「24:00」 (or 24:30, a late-night shop's way of writing
+    00:30) is refused with the HH:MM message rather than stored as a time that is not one."""
+    takamatsu = publisher("372013")
+    dataset = registry.get("aed")
+    value, error = services._check_cell(dataset, "開始時間", raw, takamatsu)
+    if expected is None:
+        assert error is not None
+        assert raw in error
+    else:
+        assert (value, error) == (expected, None)
