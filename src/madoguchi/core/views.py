@@ -77,8 +77,11 @@ Disallow: /en/preferences/
 @require_GET
 @cache_control(public=True, max_age=24 * 3600)
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    """Crawlers may read the public pages, not the staff console, the API or accounts."""
-    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+    """Crawlers may read the public pages, not the staff console, the API or accounts; the
+    sitemap (every municipality's published pages, /sitemap.xml) is named by its full URL,
+    as the robots.txt standard asks."""
+    sitemap = f"Sitemap: {settings.SITE_URL.rstrip('/')}/sitemap.xml\n"
+    return HttpResponse(ROBOTS_TXT + "\n" + sitemap, content_type="text/plain; charset=utf-8")
 
 
 @require_GET

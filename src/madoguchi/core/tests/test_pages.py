@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -147,6 +148,12 @@ def test_robots_txt_keeps_crawlers_out_of_private_areas(client: Client) -> None:
     for private in ("/staff/", "/django-admin/", "/api/", "/accounts/", "/en/accounts/"):
         assert f"Disallow: {private}\n" in text
     assert "Disallow: /\n" not in text
+
+
+def test_robots_txt_names_the_sitemap_by_its_full_url(client: Client, settings: Any) -> None:
+    settings.SITE_URL = "https://madoguchi.example/"
+    text = client.get("/robots.txt").content.decode()
+    assert text.endswith("\nSitemap: https://madoguchi.example/sitemap.xml\n")
 
 
 def test_icons_browsers_ask_for_exist(client: Client) -> None:
