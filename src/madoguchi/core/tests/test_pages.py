@@ -214,7 +214,9 @@ def test_a_forged_display_cookie_changes_nothing(client: Client, kasama: Municip
     assert "<script>alert(1)" not in body
 
 
-def test_host_name_binding_serves_the_municipality_at_the_root(client: Client, kasama: Municipality, settings) -> None:
+def test_host_name_binding_serves_the_municipality_at_the_root(
+    client: Client, kasama: Municipality, settings: Any
+) -> None:
     settings.ALLOWED_HOSTS = ["www.city.kasama.example", "testserver"]
     services.update_municipality(kasama, host_names=["www.city.kasama.example"])
     response = client.get("/", HTTP_HOST="www.city.kasama.example")
