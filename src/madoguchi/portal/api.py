@@ -56,7 +56,7 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
         },
         "license": {"type": "string"},
         "license_url": {"type": "string"},
-        "updated": {"type": "string", "format": "date", "nullable": True},
+        "updated": {"type": "string", "format": "date-time", "nullable": True},
         "columns": {"type": "array", "items": {"type": "string"}},
         "rows": {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}}},
     },

@@ -56,3 +56,17 @@ def test_refuses_unknown_dataset_and_missing_municipality(
     kasama: Municipality, path: str, dataset: str, status: int
 ) -> None:
     assert call("retrieve", path, dataset=dataset).status_code == status  # type: ignore[attr-defined]
+
+
+def test_the_document_conforms_to_its_schema_updated_is_a_date_time(kasama: Municipality) -> None:
+    """The schema says what the API sends: "updated" is when the data last changed, a
+    date-time (an RFC 3339 timestamp), not a date."""
+    import jsonschema
+
+    from madoguchi.portal.api import DOCUMENT_SCHEMA
+
+    with municipality_scope(kasama):
+        OpenDataRecord.objects.create(municipality=kasama, dataset="aed", record_id="1", data={"名称": "笠間市役所"})
+    body = call("retrieve", "/api/v1/opendata/aed/?municipality=kasama", dataset="aed").data  # type: ignore[attr-defined]
+    assert DOCUMENT_SCHEMA["properties"]["updated"]["format"] == "date-time"
+    jsonschema.validate(body, DOCUMENT_SCHEMA, format_checker=jsonschema.FormatChecker())
