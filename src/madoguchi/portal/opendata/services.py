@@ -30,6 +30,7 @@ from madoguchi.audit import services as audit
 from madoguchi.core.models import Municipality
 from madoguchi.core.tenancy import municipality_scope
 from madoguchi.japanese.checkdigits import is_valid_local_government_code
+from madoguchi.japanese.reading import reading_of
 
 from ..models import (
     DatasetDownload,
@@ -71,12 +72,9 @@ def _katakana(text: str) -> str:
 
 
 def _reading(page: Page) -> str:
-    reading = getattr(page, "reading", "") or ""
-    if not reading:
-        import pykakasi
-
-        reading = "".join(item["kana"] for item in pykakasi.kakasi().convert(page.title))
-    return _katakana(reading)
+    """The title's reading in katakana (the standard's 「_カナ」 columns): the editor's
+    reading, else the dictionary's guess (shared with search and ruby, loaded once)."""
+    return _katakana(getattr(page, "reading", "") or reading_of(page.title))
 
 
 def _page_url(page: Page) -> str:

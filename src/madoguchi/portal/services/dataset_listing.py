@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.core.models import Municipality
+from madoguchi.japanese.search import fold, query_terms
 
 logger = logging.getLogger(__name__)
 
@@ -211,8 +212,6 @@ def _rows(municipality: Municipality, key: str) -> list[dict[str, str]] | None:
 
 
 def _matches(place: ListedPlace, terms: list[str]) -> bool:
-    from madoguchi.procedures.services.search import fold
-
     haystack = fold(" ".join([place.name, place.kana, place.address, *(value for _label, value in place.facts)]))
     return all(term in haystack for term in terms)
 
@@ -220,8 +219,6 @@ def _matches(place: ListedPlace, terms: list[str]) -> bool:
 def listing(municipality: Municipality | None, key: str, *, query: str = "", language: str = "ja") -> Listing:
     """The rows of dataset `key` (all, or those whose name, reading, address or facts
     contain every word of `query`, kana- and width-insensitively)."""
-    from madoguchi.procedures.services.search import query_terms
-
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
     rows = _rows(municipality, key) if municipality is not None else None
     if rows is None:

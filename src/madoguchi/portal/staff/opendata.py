@@ -6,7 +6,7 @@ Staff who edit the website (EDIT_WEBSITE) import open data. Nothing here is pers
 data (AED locations, hospitals … are public facts), so listings are not audited reads; each
 import is audited by `portal.opendata.services.import_file`.
 
-Registered with Wagtail when this module is imported (`portal/wagtail_hooks.py` imports it).
+Registered with Wagtail when this module is imported (`portal.apps.PortalConfig.ready` imports it).
 """
 
 from __future__ import annotations

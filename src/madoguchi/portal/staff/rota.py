@@ -7,7 +7,7 @@ Staff who edit the website (EDIT_WEBSITE) keep the rota. Nothing here is persona
 (clinics, their addresses and phone numbers are public), so the listing is not an audited
 read; every change is audited by `services.rota`.
 
-Registered with Wagtail when this module is imported (`portal/wagtail_hooks.py` imports it).
+Registered with Wagtail when this module is imported (`portal.apps.PortalConfig.ready` imports it).
 """
 
 from __future__ import annotations
