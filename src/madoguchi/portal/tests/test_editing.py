@@ -277,3 +277,44 @@ def test_reserved_slugs_below_the_home_page(home: MunicipalityHomePage, section:
 def test_content_languages(settings: Any) -> None:
     assert [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES] == ["ja", "en"]
     assert {code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES} <= {code for code, _name in settings.LANGUAGES}
+
+
+# --- Images need a text alternative ----------------------------------------------------
+
+
+def _png() -> bytes:
+    """A 1×1 PNG (Wagtail reads the upload's dimensions)."""
+    import io
+
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (1, 1), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("description", ["", "   "])
+def test_the_image_form_refuses_an_image_without_alt_text(description: str, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path  # the accepted upload is stored
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.images import get_image_model
+    from wagtail.images.forms import get_image_form
+    from wagtail.models import Collection
+
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    form_class = get_image_form(get_image_model())
+
+    def form(alt: str) -> Any:
+        upload = SimpleUploadedFile("romon.png", _png(), content_type="image/png")
+        data = {"title": "楼門", "description": alt, "collection": root.pk, "tags": ""}
+        return form_class(data=data, files={"file": upload})
+
+    refused = form(description)
+    assert not refused.is_valid()
+    assert refused.errors["description"] == ["代替テキストを入力してください。画像の内容を短く書きます。"]
+    assert str(refused.fields["description"].label) == "代替テキスト"
+
+    accepted = form("笠間稲荷神社の楼門")
+    assert accepted.is_valid(), accepted.errors
+    image = accepted.save()
+    assert image.description == "笠間稲荷神社の楼門"
