@@ -3,16 +3,21 @@
 A link to a document in a page's body (`document-link` feature) is rendered with the
 file's type and size — 「申請書（PDF 120KB）」 — so that a resident knows before following
 it that it is a PDF of some size (ウェブアクセシビリティ: JIS X 8341-3, 2.4.4 context of
-links). The rich text link handler only writes the opening tag, so the information goes
-into a `data-file-info` attribute that the website's stylesheet shows after the link text
-(`portal/editing.css`, `a[data-file-info]::after`) and into the link's `title`.
+links). A Wagtail link handler only writes the opening tag, so the handler puts the
+information into a `data-file-info` attribute, and `with_file_info` — run on every rendered
+rich text by portal's override of `wagtailcore/shared/richtext.html` — writes it as real
+text at the end of the link: visible, read aloud as part of the link's name, printed and
+copied with it (a CSS `::after` would be none of these reliably).
 """
 
 from __future__ import annotations
 
 import os
+import re
 
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from wagtail.documents.rich_text import DocumentLinkHandler
 
 #: How a file's extension is named to residents (upper case, like on paper forms).
@@ -72,12 +77,28 @@ class DocumentWithInfoLinkHandler(DocumentLinkHandler):
                 links.append("<a>")
                 continue
             info = file_info(document)
-            links.append(
-                format_html(
-                    '<a href="{}" class="document-link" data-file-info="{}" title="{}">',
-                    document.url,
-                    info,
-                    info,
-                )
-            )
+            links.append(format_html('<a href="{}" class="document-link" data-file-info="{}">', document.url, info))
         return links
+
+
+#: A document link as the handler writes it, up to its end (links do not nest, so the
+#: first `</a>` closes it); the link text may hold inline markup.
+_DOCUMENT_LINK = re.compile(r'(<a\b[^>]*\bdata-file-info="([^"]*)"[^>]*>)(.*?)</a>', re.DOTALL)
+INFO_CLASS = "document-link__info"
+
+
+def with_file_info(html: str) -> SafeString:
+    """Rendered rich text with each document link's type and size written inside the link,
+    after its text: 「申請書<span>（PDF 120KB）</span>」 (in English "Form (PDF 120KB)").
+    Running it twice adds nothing more."""
+    japanese = (translation.get_language() or "ja").split("-")[0] == "ja"
+
+    def add(match: re.Match[str]) -> str:
+        opening, info, text = match.groups()
+        if not info or INFO_CLASS in text:
+            return match.group(0)
+        # The attribute is escaped HTML already: it goes into the text as it is.
+        label = f"（{info}）" if japanese else f" ({info})"
+        return f'{opening}{text}<span class="{INFO_CLASS}">{label}</span></a>'
+
+    return mark_safe(_DOCUMENT_LINK.sub(add, str(html)))  # noqa: S308 - only our own escaped attribute is added

@@ -318,3 +318,54 @@ def test_the_image_form_refuses_an_image_without_alt_text(description: str, sett
     assert accepted.is_valid(), accepted.errors
     image = accepted.save()
     assert image.description == "笠間稲荷神社の楼門"
+
+
+# --- Document links say the file's type and size --------------------------------------
+
+
+@pytest.fixture
+def form_pdf(settings: Any, tmp_path: Any) -> Any:
+    """A 120KB PDF in the console's documents."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.models import Collection
+
+    settings.MEDIA_ROOT = tmp_path
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    document = get_document_model()(title="児童手当認定請求書", collection=root)
+    document.file.save("jidoteate.pdf", ContentFile(b"%PDF-1.4\n" + b"0" * (120 * 1024 - 9)), save=False)
+    document.save()
+    return document
+
+
+def test_a_document_link_in_rich_text_says_type_and_size_in_its_text(form_pdf: Any) -> None:
+    from django.template import Context, Template
+    from wagtail.rich_text import RichText
+
+    source = f'<p><a linktype="document" id="{form_pdf.pk}">申請書</a>をご利用ください。</p>'
+    for html in (
+        Template("{% load wagtailcore_tags %}{{ body|richtext }}").render(Context({"body": source})),
+        str(RichText(source).__html__()),
+    ):
+        assert 'class="document-link" data-file-info="PDF 120KB"' in html
+        # Real text inside the link: seen, read aloud as part of its name, printed.
+        assert '>申請書<span class="document-link__info">（PDF 120KB）</span></a>をご利用ください。' in html
+        assert html.count("document-link__info") == 1
+    with translation.override("en"):
+        html = Template("{% load wagtailcore_tags %}{{ body|richtext }}").render(Context({"body": source}))
+    assert '申請書<span class="document-link__info"> (PDF 120KB)</span></a>' in html
+
+
+def test_a_published_page_shows_the_document_info_to_readers(
+    client: Client, section: SectionPage, form_pdf: Any
+) -> None:
+    page = ContentPage(
+        title="児童手当",
+        slug="jidoteate",
+        locale=section.locale,
+        body=f'<p><a linktype="document" id="{form_pdf.pk}">認定請求書</a></p>',
+    )
+    section.add_child(instance=page)
+    publish(page)
+    body = client.get(page.url).content.decode()
+    assert '認定請求書<span class="document-link__info">（PDF 120KB）</span></a>' in body
