@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,17 +11,24 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from madoguchi.accounts.signals import staff_changed
         from madoguchi.core import navigation as core_navigation
+        from madoguchi.core.models import Department
 
         from . import permissions  # noqa: F401 - registers the app's permissions
         from .navigation import menu_pages
         from .signals import (
             ensure_site_structure_after_migrate,
             ensure_website_permissions_after_migrate,
+            follow_department_change,
             follow_staff_roles,
+            sync_department_workflows_after_migrate,
         )
 
         post_migrate.connect(ensure_site_structure_after_migrate, sender=self)
         post_migrate.connect(ensure_website_permissions_after_migrate, sender=self)
+        # Department approval workflows: set up after migrate and whenever a department
+        # is created or changed.
+        post_migrate.connect(sync_department_workflows_after_migrate, sender=self)
+        post_save.connect(follow_department_change, sender=Department, dispatch_uid="portal-department-workflow")
         staff_changed.connect(follow_staff_roles, dispatch_uid="portal-website-access")
         core_navigation.register_provider(menu_pages)
 

@@ -1243,6 +1243,12 @@ def load(loader: DemoLoader, *, today: dt.date | None = None) -> None:
         builder.home(home, root)
     _rota(loader, municipality, today)
     open_data_line = _open_data(loader, municipality)
+    # Each department approves its sections' pages: the sections were just given their
+    # departments (and departments may be older than the portal's signal receivers).
+    from .services import workflows
+
+    with municipality_scope(municipality):
+        workflows.sync_department_workflows(municipality)
 
     def created(kind: str) -> int:
         return loader.report.created[kind] - before.get(kind, 0)

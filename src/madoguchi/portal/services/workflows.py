@@ -113,6 +113,17 @@ def sync_department_workflows(municipality: Municipality) -> dict[int, Workflow]
     return workflows
 
 
+@transaction.atomic
+def follow_department(department: Department) -> Workflow | None:
+    """After a department was created or changed: an active department has its workflow
+    (named after it, so a new name shows on the submit button), and every section page it
+    owns follows — a deactivated department's sections lose its workflow."""
+    workflow = ensure_department_workflow(department) if department.is_active else None
+    for section in SectionPage.objects.filter(department=department).select_related("department"):
+        assign_section_workflow(section)
+    return workflow
+
+
 def is_approver(profile: StaffProfile) -> bool:
     user = profile.user
     user.__dict__.pop("_madoguchi_roles", None)
