@@ -127,7 +127,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "madoguchi.accounts.middleware.StaffSecondFactorMiddleware",
     "madoguchi.core.middleware.MunicipalityMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Wagtail's, also on municipalities bound to their own host name.
+    "madoguchi.portal.redirects.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "madoguchi.urls"

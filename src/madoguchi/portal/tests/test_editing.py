@@ -369,3 +369,64 @@ def test_a_published_page_shows_the_document_info_to_readers(
     publish(page)
     body = client.get(page.url).content.decode()
     assert '認定請求書<span class="document-link__info">（PDF 120KB）</span></a>' in body
+
+
+# --- Redirects when a page moves or changes its address ---------------------------------
+
+
+# Wagtail creates the redirect when the slug change is committed (transaction.on_commit).
+@pytest.mark.django_db(transaction=True)
+def test_a_renamed_or_moved_page_leaves_a_working_redirect_from_its_old_address(client: Client, settings: Any) -> None:
+    from wagtail.contrib.redirects.models import Redirect
+
+    from madoguchi.core import services as core_services
+
+    kasama = core_services.create_municipality(
+        code="082163", name_ja="笠間市", name_kana="かさまし", name_en="Kasama City", slug="kasama", prefecture="08"
+    )
+    home = home_page_for(kasama, "ja")
+    assert home is not None
+    kurashi = publish(home.add_child(instance=SectionPage(title="くらし", slug="kurashi", locale=home.locale)))
+    kankyo = publish(home.add_child(instance=SectionPage(title="環境", slug="kankyo", locale=home.locale)))
+    page = publish(kurashi.add_child(instance=ContentPage(title="ごみの出し方", slug="gomi", locale=home.locale)))
+    assert page.url == "/kasama/kurashi/gomi/"
+
+    # A new slug, published.
+    page.slug = "gomi-dashikata"
+    page.save_revision().publish()
+    page.refresh_from_db()
+    assert page.url == "/kasama/kurashi/gomi-dashikata/"
+    redirect = Redirect.objects.get(old_path="/kasama/kurashi/gomi")
+    assert redirect.redirect_page_id == page.pk
+    assert redirect.is_permanent
+    response = client.get("/kasama/kurashi/gomi/")
+    assert (response.status_code, response["Location"]) == (301, "/kasama/kurashi/gomi-dashikata/")
+    assert client.get(response["Location"]).status_code == 200
+
+    # Moved to another section: both old addresses lead to the new one.
+    page.move(kankyo, pos="last-child")
+    page.refresh_from_db()
+    assert page.url == "/kasama/kankyo/gomi-dashikata/"
+    for old in ("/kasama/kurashi/gomi-dashikata/", "/kasama/kurashi/gomi/", "/kasama/kurashi/gomi-dashikata"):
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (301, "/kasama/kankyo/gomi-dashikata/"), old
+    assert client.get("/kasama/kankyo/gomi-dashikata/").status_code == 200
+
+    # The English page's address has the language prefix: its redirect too.
+    english = page.copy_for_translation(Locale.objects.get(language_code="en"), copy_parents=True)
+    english = publish(english)
+    before = english.url
+    assert before.startswith("/en/kasama/")
+    english.slug = "rubbish"
+    english.save_revision().publish()
+    english.refresh_from_db()
+    response = client.get(before)
+    assert (response.status_code, response["Location"]) == (301, english.url)
+    assert english.url.endswith("/rubbish/")
+
+    # A municipality on its own host name: /kurashi/gomi/ there is /kasama/kurashi/gomi/.
+    settings.ALLOWED_HOSTS = ["www.city.kasama.example", "testserver"]
+    core_services.update_municipality(kasama, host_names=["www.city.kasama.example"])
+    response = client.get("/kurashi/gomi/", HTTP_HOST="www.city.kasama.example")
+    assert (response.status_code, response["Location"]) == (301, "/kasama/kankyo/gomi-dashikata/")
+    assert client.get(response["Location"], HTTP_HOST="www.city.kasama.example").status_code == 200
