@@ -80,6 +80,11 @@ _INIT_SCRIPT = """
   const run = () => {
     if (ran) return;
     ran = true;
+    // Check what readers see once the page has settled: a fade-in (the console's messages)
+    // caught halfway has colours the page never keeps. Endless animations cannot finish.
+    for (const animation of (document.getAnimations ? document.getAnimations() : [])) {
+      try { animation.finish(); } catch (err) { /* infinite */ }
+    }
     window.axe.run(document, %(options)s)
       .then((r) => report("axe", {id, url: location.href, violations: (%(summary)s)(r)}))
       .catch((err) => report("axe-error", {id, url: location.href, error: String(err)}));
