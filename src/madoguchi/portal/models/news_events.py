@@ -175,7 +175,7 @@ class EventIndexPage(RoutablePageMixin, PortalPage):
         return event_ics_response(self, request, event_id)
 
 
-class EventPage(PlaceFields, PortalPage):
+class EventPage(PlaceFields, PortalPage):  # type: ignore[django-manager-missing]
     """イベント: an event with its dates, place, fee and organiser (イベント一覧 of the
     standard open data set is written from these pages)."""
 

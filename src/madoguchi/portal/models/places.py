@@ -44,7 +44,7 @@ class TourismCategory(models.TextChoices):
     OTHER = "other", _("その他")
 
 
-class TourismSpotPage(PlaceFields, PortalPage):
+class TourismSpotPage(PlaceFields, PortalPage):  # type: ignore[django-manager-missing]
     """観光スポット: a place visitors come to (笠間稲荷神社, 笠間芸術の森公園 …) with its
     hours, fees, access and position on the map; 観光施設一覧 is written from these."""
 
@@ -154,7 +154,7 @@ class Zoning(models.TextChoices):
     UNDESIGNATED = "undesignated", _("用途地域の指定なし")
 
 
-class BusinessSitePage(PlaceFields, PortalPage):
+class BusinessSitePage(PlaceFields, PortalPage):  # type: ignore[django-manager-missing]
     """企業誘致・産業用地: an industrial park or site offered to companies (茨城中央工業団地
     （笠間地区） …): area, zoning, price, utilities and the department to contact."""
 
@@ -238,7 +238,7 @@ class ShopCategory(models.TextChoices):
     MIXED = "mixed", _("複合")
 
 
-class ShopPage(PlaceFields, PortalPage):
+class ShopPage(PlaceFields, PortalPage):  # type: ignore[django-manager-missing]
     """商店・商店街: a shop or a shopping street (ギャラリーロード, 稲荷門前通り …)."""
 
     kind = models.CharField(_("種類"), max_length=10, choices=ShopKind.choices, default=ShopKind.SHOP)
