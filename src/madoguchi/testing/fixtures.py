@@ -21,6 +21,17 @@ def _no_scope_in_tests() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """Each test starts in the default language and leaves it behind: a test that switches
+    to English (translation.activate) must not make the next test in its process English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(request: pytest.FixtureRequest) -> None:
     """Rate limits, lock-outs and used TOTP codes live in the cache (a database table
     that a test database flush does not empty): each test starts without them."""
